@@ -1,0 +1,165 @@
+"""Image input and output: decode any common file to RGB float32, resize, write atomically.
+
+Images are numpy arrays of shape (height, width, 3), float32, values in [0, 255].
+"""
+
+import os
+import tempfile
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from nst_tf.errors import NstError
+
+# File endings we can write, mapped to Pillow format names.
+_WRITE_FORMATS = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".png": "PNG",
+    ".webp": "WEBP",
+    ".bmp": "BMP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+}
+
+
+def load_image(path):
+    """Reads an image file as RGB.
+
+    Handles greyscale, palette, alpha (composited over white), 16-bit, CMYK and
+    EXIF-rotated files.
+
+    Args:
+      path: file path.
+
+    Returns:
+      float32 array (height, width, 3) in [0, 255].
+
+    Raises:
+      NstError: the file is missing, empty, truncated or not an image.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise NstError(f"image file not found: {path}")
+    if os.path.getsize(path) == 0:
+        raise NstError(f"image file is empty: {path}")
+    try:
+        with Image.open(path) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            return _to_rgb_array(image)
+    except UnidentifiedImageError:
+        raise NstError(f"not an image file (format not recognised): {path}") from None
+    except Image.DecompressionBombError:
+        raise NstError(f"image has too many pixels to decode safely: {path}") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise NstError(f"cannot decode image {path}: {error}") from None
+
+
+def _to_rgb_array(image):
+    """Converts a decoded Pillow image of any mode to a float32 RGB array in [0, 255]."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        values = np.asarray(image, dtype=np.float32)
+        peak = 65535.0 if image.mode.startswith("I") and values.max(initial=0) > 255 else 255.0
+        grey = np.clip(values * (255.0 / peak), 0, 255)
+        return np.repeat(grey[..., None], 3, axis=-1)
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    return np.asarray(image.convert("RGB"), dtype=np.float32)
+
+
+def scaled_size(height, width, longest_side):
+    """Size with the longest side set to `longest_side`, aspect ratio kept.
+
+    Args:
+      height, width: original size.
+      longest_side: target length of the longer side, pixels.
+
+    Returns:
+      (height, width) as ints, each at least 1.
+    """
+    scale = longest_side / max(height, width)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def resize(image, size):
+    """Resizes an image with antialiasing (Lanczos).
+
+    Args:
+      image: float array (height, width, 3) in [0, 255].
+      size: (height, width).
+
+    Returns:
+      float32 array of shape (*size, 3).
+    """
+    height, width = size
+    if image.shape[:2] == (height, width):
+        return image.astype(np.float32)
+    pil = Image.fromarray(to_uint8(image))
+    return np.asarray(pil.resize((width, height), Image.LANCZOS), dtype=np.float32)
+
+
+def resize_longest(image, longest_side):
+    """Resizes so the longest side is `longest_side` pixels, keeping the aspect ratio."""
+    return resize(image, scaled_size(*image.shape[:2], longest_side))
+
+
+def to_uint8(image):
+    """Rounds and clips a [0, 255] float image to uint8."""
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+
+
+def check_writable_image_path(path):
+    """Checks that `path` has an image ending we can write.
+
+    Raises:
+      NstError: unknown ending.
+    """
+    ending = os.path.splitext(os.fspath(path))[1].lower()
+    if ending not in _WRITE_FORMATS:
+        known = ", ".join(sorted(_WRITE_FORMATS))
+        raise NstError(f"cannot write image {path!r}: use one of the endings {known}")
+
+
+def save_image(path, image):
+    """Writes an image atomically: a temporary file in the same folder, then a rename.
+
+    A crash never leaves a half-written file at `path`; parent folders are created.
+
+    Args:
+      path: destination; the ending chooses the format.
+      image: array (height, width, 3) in [0, 255], any float or uint8 dtype.
+    """
+    path = os.fspath(path)
+    check_writable_image_path(path)
+    image_format = _WRITE_FORMATS[os.path.splitext(path)[1].lower()]
+    options = {"quality": 95} if image_format in ("JPEG", "WEBP") else {}
+    write_atomically(
+        path, lambda f: Image.fromarray(to_uint8(image)).save(f, image_format, **options)
+    )
+
+
+def write_atomically(path, write):
+    """Calls `write(file)` on a temporary file beside `path`, then renames it to `path`.
+
+    Args:
+      path: destination file.
+      write: function taking a binary file object.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(handle, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise

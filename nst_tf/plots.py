@@ -1,0 +1,48 @@
+"""Plots for people: the loss curves of an optimisation."""
+
+import io
+import os
+
+from nst_tf.errors import NstError
+from nst_tf.images import write_atomically
+
+_PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg"}
+
+
+def check_plot_path(path):
+    """Raises NstError unless `path` ends in a format we can plot to."""
+    if os.path.splitext(path)[1].lower() not in _PLOT_FORMATS:
+        raise NstError(f"cannot write plot {path!r}: use one of {', '.join(sorted(_PLOT_FORMATS))}")
+
+
+def plot_loss_history(history, path, title="Losses"):
+    """Draws the weighted losses per iteration on a log scale and writes the figure atomically.
+
+    Args:
+      history: list of dicts with "iteration" and loss keys (see optimize.StylizeResult).
+      path: output file; the ending (.png, .svg, .pdf, .jpg) picks the format.
+      title: figure title.
+    """
+    check_plot_path(path)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(6, 4), dpi=120)
+    iterations = [entry["iteration"] for entry in history]
+    for name, style in (("total", "k--"), ("content", "C0"), ("style", "C1"), ("tv", "C2")):
+        values = [entry[name] for entry in history]
+        if any(value > 0 for value in values):
+            axes.plot(iterations, values, style, label=name)
+    axes.set_yscale("log")
+    axes.set_xlabel("iteration")
+    axes.set_ylabel("weighted loss")
+    axes.set_title(title)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=_PLOT_FORMATS[os.path.splitext(path)[1].lower()])
+    pyplot.close(figure)
+    write_atomically(path, lambda f: f.write(buffer.getvalue()))

@@ -1,0 +1,28 @@
+"""Installs nst_tf and its `nst-tf` command."""
+
+import pathlib
+
+from setuptools import find_packages, setup
+
+setup(
+    name="nst_tf",
+    version="0.1.0",
+    description="Neural style transfer with TensorFlow and Keras: Gatys optimisation and more.",
+    long_description=pathlib.Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["nst_tf", "nst_tf.*"]),
+    package_data={"nst_tf": ["samples/*.jpg"]},
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3.3",
+        "numpy",
+        "scipy>=1.11",
+        "pillow>=10",
+        "absl-py",
+        "tqdm",
+        "matplotlib",
+    ],
+    extras_require={"test": ["pytest"]},
+    entry_points={"console_scripts": ["nst-tf=nst_tf.cli:run"]},
+)
