@@ -17,7 +17,6 @@ setup(
         "tensorflow>=2.16",
         "keras>=3.3",
         "numpy",
-        "scipy>=1.11",
         "pillow>=10",
         "absl-py",
         "tqdm",

@@ -6,13 +6,10 @@ User mistakes end with a one-line message on stderr and exit code 2, never a tra
 import dataclasses
 import os
 import sys
-import tempfile
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 from absl import flags
 
-from nst_tf import defaults
+from nst_tf import defaults, tf_startup
 from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
@@ -182,7 +179,7 @@ def _run_stylize(values, content_path, style_path):
 
     options = _optimization_options(values)
     content, style = images.load_image(content_path), images.load_image(style_path)
-    _import_tensorflow_quietly()
+    tf_startup.import_tensorflow_quietly()
     from nst_tf import optimize
 
     result = optimize.stylize(
@@ -201,7 +198,7 @@ def _run_texture(values, style_path):
 
     options = _optimization_options(values)
     style = images.load_image(style_path)
-    _import_tensorflow_quietly()
+    tf_startup.import_tensorflow_quietly()
     from nst_tf import optimize
 
     result = optimize.synthesize_texture(style, size=values["size"], **options)
@@ -266,32 +263,6 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
         return 130
-
-
-def _import_tensorflow_quietly():
-    """Imports TensorFlow and finds its devices, with their chatter (CUDA probes) kept off stderr.
-
-    The chatter is written by C++ before logging is set up, so it is caught at the file
-    descriptor; it is replayed if the import fails.
-    """
-    if "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            import tensorflow
-
-            tensorflow.config.list_physical_devices()  # probes for GPUs, which also chatters
-        except BaseException:
-            os.dup2(saved, 2)
-            caught.seek(0)
-            sys.stderr.write(caught.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 def _dispatch(argv):

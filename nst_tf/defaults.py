@@ -1,13 +1,13 @@
 """Defaults of the Gatys method, shared by the Python API and the CLI (no TensorFlow import).
 
 Losses are on the caffe 0-255 scale of `keras.applications` VGG features; the style/content
-weight ratio of 30 sits in the 10-100 range that gives a clearly stylised image.
+weight ratio of 10 sits in the 10-100 range that gives a clearly stylised image.
 """
 
 CONTENT_LAYERS = ("block4_conv2",)
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
 CONTENT_WEIGHT = 1.0
-STYLE_WEIGHT = 30.0
+STYLE_WEIGHT = 10.0
 TV_WEIGHT = 1.0
 ITERATIONS = 300
 LEARNING_RATE = 10.0

@@ -158,6 +158,9 @@ def write_atomically(path, write):
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes owner-only files; match open()'s
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
