@@ -13,6 +13,7 @@ from nst_tf.errors import NstError
 
 _ARMIJO = 1e-4  # sufficient decrease: f(x + p) <= f(x) + _ARMIJO * g . p
 _MAX_HALVINGS = 5
+_FLOAT32_SLACK = 1e-6  # relative rounding of a float32 loss summed over many terms
 
 
 class _Memory:
@@ -31,8 +32,11 @@ class _Memory:
     def direction(self, gradient):
         """-H g by the two-loop recursion; scaled steepest descent while memory is empty."""
         if not self.pairs:
-            l1 = float(np.abs(gradient).sum())
-            return -gradient * np.float32(min(1.0, 1.0 / l1) if l1 > 0 else 0.0)
+            # Steepest descent moving the most-changed variable by one unit (one pixel value).
+            # (torch's min(1, 1/|g|_1) shrinks with the number of pixels until float32 losses
+            # cannot see the step at 512 px.)
+            largest = float(np.abs(gradient).max())
+            return -gradient / np.float32(largest) if largest > 0 else np.zeros_like(gradient)
         q = gradient.astype(np.float32, copy=True)
         alphas = []
         for s, y, rho in reversed(self.pairs):
@@ -78,7 +82,9 @@ def minimize(evaluate, start, iterations, on_iteration, history_size=10, bounds=
             loss_next, gradient_next, extra = evaluate(x_next)
             evaluations += 1
             _check_finite(loss_next, gradient_next)
-            if loss_next <= loss + _ARMIJO * float(np.dot(gradient, x_next - x)):
+            # Sufficient decrease, up to float32 rounding of the loss itself.
+            slack = _FLOAT32_SLACK * abs(loss)
+            if loss_next <= loss + _ARMIJO * float(np.dot(gradient, x_next - x)) + slack:
                 break
             if halving == _MAX_HALVINGS:
                 memory = _Memory(history_size)  # the curvature estimate misled: start afresh

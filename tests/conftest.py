@@ -48,7 +48,7 @@ def style_image():
     return stripes_image()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def stand_in_weights():
     """Path of the pretrained stand-in VGG16 weights; skips when ../shared is absent."""
     if not STAND_IN_WEIGHTS.is_file():

@@ -60,3 +60,19 @@ def test_non_finite_loss_is_an_error():
 
     with pytest.raises(NstError, match="diverged"):
         run(explodes, np.zeros(4, np.float32), 3)
+
+
+def test_first_step_is_visible_with_a_million_variables():
+    # With torch's first step, min(1, 1/|g|_1), a 512 px image moved by ~1e-7 per pixel: the
+    # float32 loss did not change and every iteration was spent halving.
+    rng = np.random.default_rng(1)
+    center = rng.uniform(0, 255, 1_000_000)
+
+    def evaluate(x):
+        d = x.astype(np.float64) - center
+        return float(np.float32(0.5 * np.mean(d * d))), (d / d.size).astype(np.float32), None
+
+    start = np.full(center.size, 128, np.float32)
+    x, seen = run(evaluate, start, 5)
+    assert evaluate(x)[0] < 0.01 * evaluate(start)[0]
+    assert seen[-1][1] <= 5 + 1 + 2  # no halving storms
