@@ -71,6 +71,9 @@ def _define_optimization_flags(fv, default_size, default_init, inits):
     flags.DEFINE_float(
         "tv-weight", defaults.TV_WEIGHT, "Total variation weight.", lower_bound=0, flag_values=fv
     )
+    flags.DEFINE_enum(
+        "tv-mode", "l1", ["l1", "squared"], "Total variation penalty.", flag_values=fv
+    )
     flags.DEFINE_list(
         "style-layers",
         ",".join(defaults.STYLE_LAYERS),
@@ -138,7 +141,7 @@ def _optimization_options(values):
     images.check_writable_image_path(output)
     if values["loss_plot"]:
         plots.check_plot_path(values["loss_plot"])
-    stem, ending = os.path.splitext(output)
+    stem, ending = os.path.splitext(output.replace("{", "{{").replace("}", "}}"))
     layer_weights = values["style_layer_weights"]
     try:
         layer_weights = None if layer_weights is None else [float(w) for w in layer_weights]
@@ -157,6 +160,7 @@ def _optimization_options(values):
         "style_layer_weights": layer_weights,
         "style_weight": values["style_weight"],
         "tv_weight": values["tv_weight"],
+        "tv_mode": values["tv_mode"],
         "init": values["init"],
         "seed": values["seed"],
         "style_scale": values["style_scale"],

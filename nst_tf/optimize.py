@@ -340,12 +340,24 @@ def _check_image_size(name, shape, arch, layers):
             f"{', '.join(layers)}: its shorter side must be at least {needed} px"
         )
     need = networks.estimate_memory_bytes(arch, layers, *shape)
-    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    available = _available_memory_bytes()
     if need > available:
         raise NstError(
             f"the {name} at {shape[1]}x{shape[0]} px needs about {need / 2**30:.1f} GiB, "
             f"more than the {available / 2**30:.1f} GiB available: choose a smaller size"
         )
+
+
+def _available_memory_bytes():
+    """Memory the system can give without swapping: MemAvailable (counts reclaimable cache)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
 def _as_image(image, name):

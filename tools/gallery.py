@@ -4,12 +4,14 @@ Rows are content images and columns style images; the first row shows the style 
 first column the content images, and the top-left cell is blank. Each image is fit into a
 square cell, aspect ratio kept, centred on white. An optional caption goes under the grid.
 
-Example:
+The README's gallery (docs/gallery.jpg, re-encoded at JPEG quality 82) was made with:
   python tools/gallery.py \
-      --content nst_tf/samples/chelsea.jpg nst_tf/samples/coffee.jpg \
+      --content nst_tf/samples/chelsea.jpg nst_tf/samples/astronaut.jpg \
       --style nst_tf/samples/starry_night.jpg nst_tf/samples/the_scream.jpg \
-      --size 256 --iterations 150 --vgg-weights vgg16_weights.h5 \
-      --caption "vgg16, 150 L-BFGS iterations" --cache-dir /tmp/gallery_cells -o gallery.jpg
+          nst_tf/samples/woman_with_hat.jpg \
+      --size 256 --iterations 100 --vgg vgg16 \
+      --vgg-weights ../shared/weights/vgg16_hed_bsds500_notop.h5 --cell 200 \
+      --cache-dir /tmp/gallery_cells --caption "..." -o docs/gallery.jpg
 """
 
 import argparse
