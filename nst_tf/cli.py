@@ -64,7 +64,9 @@ def _define_optimization_flags(fv, default_size, default_init, inits):
         flag_values=fv,
     )
     flags.DEFINE_enum("init", default_init, inits, "Initial image.", flag_values=fv)
-    flags.DEFINE_integer("seed", 0, "Seed of the noise initialisation.", flag_values=fv)
+    flags.DEFINE_integer(
+        "seed", 0, "Seed of the noise initialisation.", lower_bound=0, flag_values=fv
+    )
     flags.DEFINE_float(
         "style-weight", defaults.STYLE_WEIGHT, "Style loss weight.", lower_bound=0, flag_values=fv
     )
@@ -98,7 +100,7 @@ def _define_optimization_flags(fv, default_size, default_init, inits):
         flag_values=fv,
     )
     flags.DEFINE_string(
-        "loss-plot", None, "Write a plot of the losses (.png, .svg, .pdf).", flag_values=fv
+        "loss-plot", None, "Write a plot of the losses (.png, .svg, .pdf, .jpg).", flag_values=fv
     )
     flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
     _define_network_flags(fv)
@@ -267,6 +269,16 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        if not _is_out_of_memory(error):
+            raise
+        print(f"{PROGRAM}: error: ran out of memory: choose a smaller --size", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _is_out_of_memory(error):
+    """Whether an exception is Python's or TensorFlow's out-of-memory error."""
+    return isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError"
 
 
 def _dispatch(argv):

@@ -39,6 +39,8 @@ def load_image(path):
       NstError: the file is missing, empty, truncated or not an image.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise NstError(f"expected an image file, got a folder: {path}")
     if not os.path.isfile(path):
         raise NstError(f"image file not found: {path}")
     if os.path.getsize(path) == 0:
@@ -59,9 +61,10 @@ def load_image(path):
 def _to_rgb_array(image):
     """Converts a decoded Pillow image of any mode to a float32 RGB array in [0, 255]."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        values = np.asarray(image, dtype=np.float32)
-        peak = 65535.0 if image.mode.startswith("I") and values.max(initial=0) > 255 else 255.0
-        grey = np.clip(values * (255.0 / peak), 0, 255)
+        # 16-bit data (PNG/TIFF open as I;16 or I) spans 0-65535 whatever its brightness;
+        # float images are taken as 0-255.
+        peak = 255.0 if image.mode == "F" else 65535.0
+        grey = np.clip(np.asarray(image, dtype=np.float32) * (255.0 / peak), 0, 255)
         return np.repeat(grey[..., None], 3, axis=-1)
     if image.mode == "P" and "transparency" in image.info:
         image = image.convert("RGBA")
@@ -114,15 +117,32 @@ def to_uint8(image):
 
 
 def check_writable_image_path(path):
-    """Checks that `path` has an image ending we can write.
+    """Checks that `path` has an image ending we can write and a folder we can write in.
+
+    Creates missing parent folders, so that a long run does not fail at its very end.
 
     Raises:
-      NstError: unknown ending.
+      NstError: unknown ending, or the destination cannot be written.
     """
     ending = os.path.splitext(os.fspath(path))[1].lower()
     if ending not in _WRITE_FORMATS:
         known = ", ".join(sorted(_WRITE_FORMATS))
         raise NstError(f"cannot write image {path!r}: use one of the endings {known}")
+    check_writable_destination(path)
+
+
+def check_writable_destination(path):
+    """Raises NstError unless a file can be written at `path` (parent folders are created)."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise NstError(f"cannot write {path}: it is a folder")
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise NstError(f"cannot create the folder of {path}: {error.strerror}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise NstError(f"cannot write {path}: no permission to write in {folder}")
 
 
 def save_image(path, image):
@@ -150,9 +170,14 @@ def write_atomically(path, write):
       path: destination file.
       write: function taking a binary file object.
     """
+    check_writable_destination(path)
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=folder, prefix=".tmp-", suffix=os.path.basename(path)
+        )
+    except OSError as error:
+        raise NstError(f"cannot write {path}: {error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as f:
             write(f)
@@ -162,7 +187,9 @@ def write_atomically(path, write):
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes owner-only files; match open()'s
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(temporary):
             os.remove(temporary)
+        if isinstance(error, OSError):
+            raise NstError(f"cannot write {path}: {error.strerror or error}") from None
         raise

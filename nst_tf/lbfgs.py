@@ -2,7 +2,9 @@
 
 The two-loop recursion (Nocedal & Wright, Algorithm 7.4) tries the unit step first, as
 Gatys-style implementations do, projected onto the pixel bounds; only if that step does not
-lower the loss enough (Armijo condition) is it halved and the loss evaluated again. scipy's
+lower the loss enough (Armijo condition) is it halved and the loss evaluated again. If five
+halvings fail, the point stays where it was and the curvature memory is cleared, so the loss
+never rises. scipy's
 L-BFGS-B was measured first: at 512 px its own bookkeeping took 0.3-1.0 s per iteration on top
 of the loss pass, and its line search often spends several evaluations.
 """
@@ -26,7 +28,7 @@ class _Memory:
     def add(self, step, change):
         """Keeps a pair if its curvature y . s is positive (else the estimate would break)."""
         curvature = float(np.dot(step, change))
-        if curvature > 1e-10:
+        if curvature > 1e-10 * float(np.dot(change, change)):
             self.pairs = [*self.pairs, (step, change, 1.0 / curvature)][-self.size :]
 
     def direction(self, gradient):
@@ -71,31 +73,32 @@ def minimize(evaluate, start, iterations, on_iteration, history_size=10, bounds=
     memory = _Memory(history_size)
     x = start.astype(np.float32)
     loss, gradient, extra = evaluate(x)
-    _check_finite(loss, gradient)
+    check_finite(loss, gradient)
     evaluations = 1
     on_iteration(0, x, extra, evaluations)
     for iteration in range(1, iterations + 1):
         direction = memory.direction(gradient)
         scale = 1.0
-        for halving in range(_MAX_HALVINGS + 1):
+        for _ in range(_MAX_HALVINGS + 1):
             x_next = np.clip(x + np.float32(scale) * direction, *bounds)
-            loss_next, gradient_next, extra = evaluate(x_next)
+            loss_next, gradient_next, extra_next = evaluate(x_next)
             evaluations += 1
-            _check_finite(loss_next, gradient_next)
+            check_finite(loss_next, gradient_next)
             # Sufficient decrease, up to float32 rounding of the loss itself.
             slack = _FLOAT32_SLACK * abs(loss)
             if loss_next <= loss + _ARMIJO * float(np.dot(gradient, x_next - x)) + slack:
+                memory.add(x_next - x, gradient_next - gradient)
+                x, loss, gradient, extra = x_next, loss_next, gradient_next, extra_next
                 break
-            if halving == _MAX_HALVINGS:
-                memory = _Memory(history_size)  # the curvature estimate misled: start afresh
             scale *= 0.5
-        memory.add(x_next - x, gradient_next - gradient)
-        x, loss, gradient = x_next, loss_next, gradient_next
+        else:
+            memory = _Memory(history_size)  # the curvature estimate misled: stay, start afresh
         on_iteration(iteration, x, extra, evaluations)
     return x
 
 
-def _check_finite(loss, gradient):
+def check_finite(loss, gradient):
+    """Raises NstError if the loss or the gradient is not finite."""
     if not (np.isfinite(loss) and np.all(np.isfinite(gradient))):
         raise NstError(
             "the optimisation diverged (the loss is not finite): lower the loss weights "

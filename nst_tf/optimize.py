@@ -5,6 +5,7 @@ features match a content image and the Gram matrices of its VGG features match a
 """
 
 import dataclasses
+import math
 import os
 import time
 
@@ -133,7 +134,8 @@ class Options:
 
     Attributes:
       iterations: optimiser iterations (L-BFGS iterations or Adam steps).
-      optimizer: "lbfgs" (one loss evaluation per iteration, pixels kept in [0, 255]) or "adam".
+      optimizer: "lbfgs" (about one loss evaluation per iteration, pixels kept in [0, 255])
+        or "adam".
       learning_rate: Adam's step size, in pixel values.
       vgg, vgg_weights, pooling: the loss network (see networks.build_loss_network).
       loss_network: a prebuilt loss network to use instead (must output the layers below).
@@ -174,7 +176,18 @@ class Options:
         """Raises NstError for values out of range or unknown names."""
         _check_positive("iterations", self.iterations)
         _check_positive("style scale", self.style_scale)
-        _check_positive("learning rate", self.learning_rate)
+        if self.optimizer == "adam":
+            _check_positive("learning rate", self.learning_rate)
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise NstError(
+                    f"{name.replace('_', ' ')} must be a finite number >= 0, got {value}"
+                )
+        if self.seed < 0:
+            raise NstError(f"seed must be 0 or positive, got {self.seed}")
+        if not self.style_layers:
+            raise NstError("no style layers given: name at least one, such as block1_conv1")
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("init", self.init, INITS)
         _check_choice("total variation mode", self.tv_mode, TotalVariation.MODES)
@@ -455,6 +468,7 @@ def _run_adam(objective, start, iterations, learning_rate, recorder):
 
     for iteration in range(iterations):
         parts, gradient = objective.losses_and_gradient(image)  # losses before this update
+        lbfgs.check_finite(float(parts["total"]), gradient.numpy())
         adam.apply_gradients([(gradient, image)])
         image.assign(tf.clip_by_value(image, 0.0, 255.0))
         recorder.record(iteration, parts, iteration + 1)

@@ -4,7 +4,7 @@ import io
 import os
 
 from nst_tf.errors import NstError
-from nst_tf.images import write_atomically
+from nst_tf.images import check_writable_destination, write_atomically
 
 _PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg"}
 
@@ -13,6 +13,7 @@ def check_plot_path(path):
     """Raises NstError unless `path` ends in a format we can plot to."""
     if os.path.splitext(path)[1].lower() not in _PLOT_FORMATS:
         raise NstError(f"cannot write plot {path!r}: use one of {', '.join(sorted(_PLOT_FORMATS))}")
+    check_writable_destination(path)
 
 
 def plot_loss_history(history, path, title="Losses"):

@@ -105,6 +105,9 @@ def expect_usage_error(capsys, arguments, message):
         (["--vgg-weights", "/nonexistent/vgg.h5"], "weights file not found"),
         (["--loss-plot", "plot.txt"], "cannot write plot"),
         (["--bogus", "1"], "bogus"),
+        (["--seed", "-1"], "--seed"),
+        (["--style-layers="], "no style layers"),
+        (["--style-weight", "nan"], "finite"),
     ],
 )
 def test_bad_flags(capsys, tmp_path, inputs, extra, message):
@@ -126,6 +129,10 @@ def test_bad_files(capsys, tmp_path, inputs):
     expect_usage_error(capsys, ["stylize", str(text), inputs[1], "-o", out], "not an image")
     expect_usage_error(capsys, ["stylize", str(truncated), inputs[1], "-o", out], "cannot decode")
     expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path / "o.gifx")], "endings")
+    expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path)], "endings")
+    (tmp_path / "dir.png").mkdir()
+    expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path / "dir.png")], "folder")
+    expect_usage_error(capsys, ["stylize", str(tmp_path), inputs[1], "-o", out], "folder")
     expect_usage_error(capsys, ["stylize", *inputs], "--output")
     expect_usage_error(capsys, ["stylize", inputs[0], "-o", out], "takes 2 argument(s)")
     expect_usage_error(capsys, ["paint", *inputs], "unknown command")
@@ -149,3 +156,11 @@ def test_weights_from_environment(capsys, monkeypatch, tmp_path, inputs):
     expect_usage_error(
         capsys, ["stylize", *inputs, "-o", str(tmp_path / "o.png")], "env_weights.h5"
     )
+
+
+def test_out_of_memory_is_one_line_error(capsys, monkeypatch, tmp_path, inputs):
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("nst_tf.optimize.stylize", exhausted)
+    expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path / "o.png")], "memory")

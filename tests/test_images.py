@@ -66,6 +66,12 @@ def test_sixteen_bit_greyscale_is_scaled_to_eight_bits(tmp_path):
     assert np.all(loaded[..., 0] == loaded[..., 2])
 
 
+def test_dark_sixteen_bit_image_stays_dark(tmp_path):
+    dark = np.array([[0, 100, 200]], np.uint16)  # all below 256: still 16-bit values
+    loaded = images.load_image(save(tmp_path, "dark.png", Image.fromarray(dark)))
+    np.testing.assert_allclose(loaded[0, :, 0], [0, 100 / 257, 200 / 257], atol=0.01)
+
+
 def test_cmyk_jpeg_becomes_rgb(tmp_path):
     cmyk = Image.new("CMYK", (8, 8), (0, 255, 255, 0))  # pure red in CMYK
     loaded = images.load_image(save(tmp_path, "c.jpg", cmyk, quality=100))
@@ -88,6 +94,7 @@ def test_exif_rotation_is_applied(tmp_path):
     "kind, message",
     [
         ("missing", "not found"),
+        ("folder", "got a folder"),
         ("empty", "empty"),
         ("text", "not an image"),
         ("truncated", "cannot decode"),
@@ -95,7 +102,9 @@ def test_exif_rotation_is_applied(tmp_path):
 )
 def test_bad_files_give_one_line_errors(tmp_path, kind, message):
     path = tmp_path / "bad.png"
-    if kind == "empty":
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "empty":
         path.write_bytes(b"")
     elif kind == "text":
         path.write_text("this is not a picture\n")
@@ -154,3 +163,19 @@ def test_written_files_have_ordinary_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_unwritable_destinations_are_refused_before_work(tmp_path):
+    (tmp_path / "taken.png").mkdir()
+    with pytest.raises(NstError, match="it is a folder"):
+        images.check_writable_image_path(tmp_path / "taken.png")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(NstError, match="cannot create the folder"):
+        images.check_writable_image_path(blocker / "out.png")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if os.access(locked, os.W_OK):  # root ignores permissions
+        pytest.skip("running as root: permissions are not enforced")
+    with pytest.raises(NstError, match="no permission"):
+        images.check_writable_image_path(locked / "out.png")

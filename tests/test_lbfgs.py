@@ -76,3 +76,14 @@ def test_first_step_is_visible_with_a_million_variables():
     x, seen = run(evaluate, start, 5)
     assert evaluate(x)[0] < 0.01 * evaluate(start)[0]
     assert seen[-1][1] <= 5 + 1 + 2  # no halving storms
+
+
+def test_a_step_that_never_decreases_is_not_taken():
+    # The gradient points the wrong way: no step along -g lowers the loss.
+    def lying(x):
+        return float(np.sum(x)), -np.ones_like(x), None
+
+    start = np.full(3, 100.0, np.float32)
+    x, seen = run(lying, start, 2)
+    np.testing.assert_array_equal(x, start)
+    assert seen[-1][1] == 1 + 2 * 6  # six tries per iteration, none accepted

@@ -38,6 +38,18 @@ def test_history_losses_are_the_weighted_parts(random_network, content_image, st
     result = run(
         content_image, style_image, random_network, iterations=3, tv_weight=0.5, style_weight=2.0
     )
+    start = result.history[0]  # the content image itself
+    features = random_network(content_image[None])
+    targets = random_network(style_image[None])
+    gram = GramMatrix()
+    style = np.mean([
+        float(tf.reduce_mean(tf.square(gram(features[name]) - gram(targets[name]))))
+        for name in optimize.defaults.STYLE_LAYERS
+    ])  # fmt: skip
+    tv = float(optimize.TotalVariation()(content_image[None]))
+    assert start["content"] == 0.0
+    assert start["style"] == pytest.approx(2.0 * style, rel=1e-4)
+    assert start["tv"] == pytest.approx(0.5 * tv, rel=1e-5)
     for entry in result.history:
         assert entry["total"] == pytest.approx(entry["content"] + entry["style"] + entry["tv"])
     seconds = [entry["seconds"] for entry in result.history]
@@ -205,6 +217,11 @@ def test_save_every_writes_intermediate_images(
         ({"size": 200_000}, "GiB"),
         ({"colour": "red"}, "unknown option"),
         ({"tv_mode": "l3"}, "unknown total variation mode"),
+        ({"seed": -1}, "seed must be 0 or positive"),
+        ({"style_layers": []}, "no style layers"),
+        ({"style_weight": float("nan")}, "style weight must be a finite number"),
+        ({"content_weight": -1.0}, "content weight must be a finite number"),
+        ({"optimizer": "adam", "learning_rate": 0.0}, "learning rate must be positive"),
     ],
 )
 def test_bad_options_are_one_line_errors(

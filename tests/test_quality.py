@@ -4,15 +4,18 @@ Uses the stand-in VGG16 of ../shared/weights (HED edge-detector convolutions, fi
 ImageNet VGG16); skips when ../shared is absent.
 """
 
+import numpy as np
 import pytest
 import tensorflow as tf
 from conftest import SHARED
+from PIL import Image, ImageFilter
 
 from nst_tf import defaults, images, networks, optimize
 
 SIZE = 128
 ITERATIONS = 100
 CONTENT_BOUND = 110.0
+STRUCTURE_BOUND = 0.8
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +60,22 @@ def test_stylisation_matches_style_and_keeps_content(setting):
     print(f"content loss {kept:.1f}; the painting's {painting:.1f}")
     assert kept == pytest.approx(last["content"], rel=1e-3)
     assert kept < CONTENT_BOUND < painting
+
+    # As the content loss cannot fail for a result that lost the content (grey scores 78), the
+    # structure is checked in pixels too: the correlation of blurred luminance with the
+    # content's. Measured: results 0.97 (style weights 1-10); the painting 0.48, unrelated photos
+    # -0.46 to 0.45, noise 0.0.
+    correlation = structure_correlation(content, result.image)
+    print(f"structure correlation {correlation:.3f}")
+    assert correlation > STRUCTURE_BOUND
+
+
+def structure_correlation(reference, image):
+    """Pearson correlation of the Gaussian-blurred (radius 2) luminances of two images."""
+
+    def blurred_luminance(array):
+        luminance = images.to_uint8(array @ np.array([0.299, 0.587, 0.114], np.float32))
+        blurred = Image.fromarray(luminance).filter(ImageFilter.GaussianBlur(2))
+        return np.asarray(blurred, np.float64).ravel()
+
+    return float(np.corrcoef(blurred_luminance(reference), blurred_luminance(image))[0, 1])
