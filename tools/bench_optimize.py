@@ -144,6 +144,10 @@ def run_one(arch, size, iterations, repeats, seed):
     lbfgs = stylize(content, style, optimizer="lbfgs", **options)
     per_it, span_its, _ = seconds_per_iteration(lbfgs.history)
     result.update(lbfgs_s_per_it=per_it, lbfgs_timed_iterations=span_its)
+    first = next(entry for entry in lbfgs.history if entry["iteration"] == 1)
+    result["lbfgs_evals_per_it"] = (
+        lbfgs.history[-1]["evaluations"] - first["evaluations"]
+    ) / span_its
 
     adam = stylize(content, style, optimizer="adam", **options)
     per_it, span_its, _ = seconds_per_iteration(adam.history)
@@ -223,6 +227,7 @@ def format_table(results):
         "bare XLA s",
         "bare graph s",
         "L-BFGS s/it",
+        "evals/it",
         "ratio",
         "Adam s/it",
         "ratio",
@@ -240,6 +245,7 @@ def format_table(results):
                 f"{result['bare_s']:.3f}",
                 f"{result['bare_graph_s']:.3f}",
                 f"{result['lbfgs_s_per_it']:.3f}",
+                f"{result['lbfgs_evals_per_it']:.2f}",
                 f"{result['ratio_lbfgs']:.2f}",
                 f"{result['adam_s_per_it']:.3f}",
                 f"{result['ratio_adam']:.2f}",
