@@ -9,7 +9,7 @@ import tensorflow as tf
 from keras import ops
 
 
-def _normalized_weights(layer_weights, count):
+def _per_layer_weights(layer_weights, count):
     """Per-layer weights as a list of floats; None means 1/count each."""
     if layer_weights is None:
         return [1.0 / count] * count
@@ -64,7 +64,7 @@ class StyleLoss(keras.layers.Layer):
         self.gram = GramMatrix()
 
     def call(self, features, target_grams):
-        weights = _normalized_weights(self.layer_weights, len(features))
+        weights = _per_layer_weights(self.layer_weights, len(features))
         total = 0.0
         for weight, feature, target in zip(weights, features, target_grams):
             total += weight * ops.mean(ops.square(self.gram(feature) - target))
@@ -88,7 +88,7 @@ class ContentLoss(keras.layers.Layer):
         self.layer_weights = None if layer_weights is None else [float(w) for w in layer_weights]
 
     def call(self, features, targets):
-        weights = _normalized_weights(self.layer_weights, len(features))
+        weights = _per_layer_weights(self.layer_weights, len(features))
         total = 0.0
         for weight, feature, target in zip(weights, features, targets):
             total += weight * ops.mean(ops.square(feature - target))

@@ -23,7 +23,6 @@ import shlex
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # before any TensorFlow import
@@ -265,27 +264,6 @@ def format_table(results):
     return "\n".join(lines)
 
 
-def write_json_atomically(path, data):
-    """Writes JSON to a temporary file next to `path`, then renames it over `path`.
-
-    Args:
-      path: destination file.
-      data: JSON-serialisable object.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".bench_", suffix=".json.tmp")
-    try:
-        with os.fdopen(handle, "w") as file:
-            json.dump(data, file, indent=2)
-            file.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-
-
 def main(argv=None):
     """Runs the benchmark (or, with `--one`, one configuration) and reports it.
 
@@ -326,7 +304,10 @@ def main(argv=None):
         "results": results,
     }
     print(format_table(results))
-    write_json_atomically(args.out, report)
+    from nst_tf.images import write_atomically
+
+    text = json.dumps(report, indent=2) + "\n"
+    write_atomically(args.out, lambda file: file.write(text.encode()))
     print(f"wrote {args.out}")
     return 1 if any("error" in result for result in results) else 0
 
