@@ -140,9 +140,8 @@ def build_loss_network(layers, arch="vgg19", weights=DEFAULT_WEIGHTS, pooling="m
       NstError: unknown arch, layer or pooling; missing or unfitting weights; ImageNet weights
         that cannot be downloaded.
     """
-    _check_arch(arch)
     layers = list(dict.fromkeys(layers))
-    check_layers(arch, layers)
+    check_layers(arch, layers)  # checks the arch too
     if pooling not in POOLINGS:
         raise NstError(f"unknown pooling {pooling!r}: choose one of {', '.join(POOLINGS)}")
     body = _load_vgg_body(arch, resolve_weights(weights))

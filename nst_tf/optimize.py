@@ -47,7 +47,8 @@ class Objective:
     Args:
       loss_network: model returning a dict of named activations (see networks.build_loss_network).
       shape: (height, width) of the image being optimised.
-      content: content image (height, width, 3) or None for texture synthesis.
+      content: content image (height, width, 3), or None for texture synthesis (then
+        content_layers must be empty).
       style: style image (any size, 3 channels).
       content_layers, style_layers: layer names.
       content_weight, style_weight, tv_weight: loss weights.
@@ -70,7 +71,7 @@ class Objective:
         tv_mode="l1",
     ):
         self.loss_network = loss_network
-        self.content_layers = list(content_layers) if content is not None else []
+        self.content_layers = list(content_layers)
         self.style_layers = list(style_layers)
         self.weights = {
             "content": float(content_weight),
