@@ -14,6 +14,8 @@ from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
 USAGE_ERROR = 2
+_STYLIZE_SIZE = 512
+_TEXTURE_SIZE = 256
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,11 +48,17 @@ def _define_network_flags(fv):
 
 
 def _define_optimization_flags(fv, default_size, default_init, inits):
+    """Flags of the optimisation commands; --size defaults to None, read as `default_size`."""
     flags.DEFINE_string(
         "output", None, "Output image (.jpg, .png, .webp, ...).", short_name="o", flag_values=fv
     )
     flags.DEFINE_integer(
-        "size", default_size, "Longest side of the result, px.", lower_bound=1, flag_values=fv
+        "size",
+        None,
+        f"Longest side of the result, px (default: {default_size}"
+        + ("; with --model, the content's own size)." if default_size == _STYLIZE_SIZE else ")."),
+        lower_bound=1,
+        flag_values=fv,
     )
     flags.DEFINE_integer(
         "iterations", defaults.ITERATIONS, "Optimiser iterations.", lower_bound=1, flag_values=fv
@@ -109,7 +117,7 @@ def _define_optimization_flags(fv, default_size, default_init, inits):
 def _stylize_flags():
     fv = flags.FlagValues()
     _define_optimization_flags(
-        fv, default_size=512, default_init="content", inits=["content", "style", "noise"]
+        fv, default_size=_STYLIZE_SIZE, default_init="content", inits=["content", "style", "noise"]
     )
     flags.DEFINE_float(
         "content-weight",
@@ -124,12 +132,138 @@ def _stylize_flags():
         "Content layers, comma-separated.",
         flag_values=fv,
     )
+    _define_model_flags(fv)
+    return fv
+
+
+def _define_model_flags(fv):
+    """Flags of stylisation with a trained network (`--model`)."""
+    flags.DEFINE_string(
+        "model",
+        None,
+        "A trained network (a .keras file or a training run folder): stylise with one forward "
+        "pass instead of optimising; CONTENT may then be an image, a folder or a video.",
+        flag_values=fv,
+    )
+    flags.DEFINE_string(
+        "model-style", None, "With --model: the style to apply, by name or index.", flag_values=fv
+    )
+    flags.DEFINE_list(
+        "style-blend",
+        None,
+        "With --model: blend the network's styles with these weights, one per style "
+        "(e.g. 0.7,0.3,0).",
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "batch-size",
+        4,
+        "With --model: images or frames per forward pass.",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_float(
+        "temporal-smoothing",
+        0.0,
+        "With --model on a video: blend each frame with the previous result where the content "
+        "is still, in [0, 1) (0: off; 0.5 damps flicker).",
+        flag_values=fv,
+    )
+
+
+def _train_flags():
+    fv = flags.FlagValues()
+    flags.DEFINE_list(
+        "style",
+        None,
+        "Style image(s), comma-separated; several give a multi-style network.",
+        flag_values=fv,
+    )
+    flags.DEFINE_list(
+        "style-names", None, "A name per style (default: the file names).", flag_values=fv
+    )
+    flags.DEFINE_string(
+        "data",
+        None,
+        "Training images: a folder (searched recursively for jpg, png, webp) or "
+        "tfds:NAME[:SPLIT] (e.g. tfds:coco/2017).",
+        flag_values=fv,
+    )
+    flags.DEFINE_string("out", None, "Run folder (checkpoints, model, logs).", flag_values=fv)
+    flags.DEFINE_integer("steps", 2000, "Total training steps.", lower_bound=1, flag_values=fv)
+    flags.DEFINE_integer("batch-size", 4, "Images per step.", lower_bound=1, flag_values=fv)
+    flags.DEFINE_integer(
+        "image-size", 256, "Side of the square training crops, px.", lower_bound=1, flag_values=fv
+    )
+    flags.DEFINE_integer(
+        "style-size",
+        256,
+        "Longest side of the style image(s) for their Gram matrices, px.",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "network",
+        "standard",
+        ["standard", "small"],
+        "Transformer: standard (Johnson's widths, 5 residual blocks) or small (half width, 3).",
+        flag_values=fv,
+    )
+    for name, default, help_text in (
+        ("content-weight", defaults.FEEDFORWARD_CONTENT_WEIGHT, "Content loss weight."),
+        ("style-weight", defaults.FEEDFORWARD_STYLE_WEIGHT, "Style loss weight."),
+        ("tv-weight", defaults.FEEDFORWARD_TV_WEIGHT, "Total variation weight."),
+        ("learning-rate", defaults.FEEDFORWARD_LEARNING_RATE, "Adam learning rate."),
+    ):
+        flags.DEFINE_float(name, default, help_text, lower_bound=0, flag_values=fv)
+    flags.DEFINE_integer(
+        "checkpoint-every", 200, "Steps between checkpoints.", lower_bound=1, flag_values=fv
+    )
+    flags.DEFINE_integer(
+        "log-every", 10, "Steps between loss records.", lower_bound=1, flag_values=fv
+    )
+    flags.DEFINE_bool(
+        "resume",
+        False,
+        "Continue the run in --out from its newest checkpoint (its saved "
+        "settings are used; --steps may raise the total).",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "distribute",
+        "none",
+        ["none", "mirrored"],
+        "Distribution strategy: mirrored trains on every visible device in sync.",
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "cpu-devices",
+        0,
+        "Split the CPU into this many logical devices (0: as TensorFlow "
+        "sees it); with --distribute mirrored this tries data parallelism on one machine.",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer("seed", 0, "Seed.", lower_bound=0, flag_values=fv)
+    flags.DEFINE_bool(
+        "xla",
+        True,
+        "Compile the training step with XLA (faster steps, ~1 min to compile).",
+        flag_values=fv,
+    )
+    flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
+    flags.DEFINE_enum("vgg", "vgg16", ["vgg16", "vgg19"], "Loss network.", flag_values=fv)
+    flags.DEFINE_string(
+        "vgg-weights", None, "Loss network weights, as for 'stylize'.", flag_values=fv
+    )
     return fv
 
 
 def _texture_flags():
     fv = flags.FlagValues()
-    _define_optimization_flags(fv, default_size=256, default_init="noise", inits=["noise", "style"])
+    _define_optimization_flags(
+        fv, default_size=_TEXTURE_SIZE, default_init="noise", inits=["noise", "style"]
+    )
     return fv
 
 
@@ -180,9 +314,17 @@ def _weights_choice(flag_value):
     return flag_value
 
 
-def _run_stylize(values, content_path, style_path):
+def _run_stylize(values, content_path, style_path=None):
+    if values["model"]:
+        if style_path:
+            raise NstError("give either a STYLE image (optimisation) or --model, not both")
+        _run_model(values, content_path)
+        return
+    if not style_path:
+        raise NstError("missing STYLE: give a style image, or a trained network with --model")
     from nst_tf import images
 
+    values["size"] = values["size"] or _STYLIZE_SIZE
     options = _optimization_options(values)
     content, style = images.load_image(content_path), images.load_image(style_path)
     tf_startup.import_tensorflow_quietly()
@@ -202,6 +344,7 @@ def _run_stylize(values, content_path, style_path):
 def _run_texture(values, style_path):
     from nst_tf import images
 
+    values["size"] = values["size"] or _TEXTURE_SIZE
     options = _optimization_options(values)
     style = images.load_image(style_path)
     tf_startup.import_tensorflow_quietly()
@@ -209,6 +352,126 @@ def _run_texture(values, style_path):
 
     result = optimize.synthesize_texture(style, size=values["size"], **options)
     _finish(values, result)
+
+
+def _run_model(values, content_path):
+    """`stylize CONTENT --model M`: an image, a folder of images or a video."""
+    from nst_tf import images, video
+
+    output = values["output"]
+    if not output:
+        raise NstError("missing --output (-o): where to write the result")
+    is_folder = os.path.isdir(content_path)
+    is_video = video.is_video(content_path)
+    if not is_folder and not os.path.isfile(content_path):
+        raise NstError(f"content not found: {content_path}")
+    if is_folder:
+        images.check_writable_destination(os.path.join(output, "x"))
+    elif is_video:
+        if not video.is_video(output):
+            raise NstError(
+                f"a video goes to a video file ({', '.join(video.VIDEO_ENDINGS)}): {output}"
+            )
+        images.check_writable_destination(output)
+    else:
+        images.check_writable_image_path(output)
+    if values["model_style"] is not None and values["style_blend"] is not None:
+        raise NstError("give either --model-style or --style-blend, not both")
+    blend = _numbers(values["style_blend"], "--style-blend")
+    tf_startup.import_tensorflow_quietly()
+    from nst_tf import feedforward
+
+    style_model = feedforward.load_model(values["model"])
+    weights = style_model.style_weights(values["model_style"], blend)
+    if is_folder:
+        written = feedforward.stylize_folder(
+            style_model,
+            weights,
+            content_path,
+            output,
+            values["size"],
+            values["batch_size"],
+            progress=not values["quiet"],
+        )
+        print(f"wrote {len(written)} images to {output}")
+    elif is_video:
+        frames = video.stylize_video(
+            style_model,
+            weights,
+            content_path,
+            output,
+            values["size"],
+            values["temporal_smoothing"],
+            values["batch_size"],
+            progress=not values["quiet"],
+        )
+        print(f"wrote {output} ({frames} frames)")
+    else:
+        content = images.load_image(content_path)
+        if values["size"]:
+            content = images.resize_longest(content, values["size"])
+        result = style_model.stylize(content[None], weights)[0]
+        images.save_image(output, result)
+        print(f"wrote {output} ({result.shape[1]}x{result.shape[0]})")
+
+
+def _numbers(items, flag_name):
+    """A list flag's items as floats (None stays None); NstError if one is not a number."""
+    if items is None:
+        return None
+    try:
+        return [float(item) for item in items]
+    except ValueError:
+        raise NstError(f"{flag_name} must be numbers, got {','.join(items)}") from None
+
+
+def _run_train(values):
+    from nst_tf import images
+
+    if not values["out"]:
+        raise NstError("missing --out: the run folder")
+    if not values["resume"]:
+        if not values["style"]:
+            raise NstError("missing --style: the style image(s) to train for")
+        if not values["data"]:
+            raise NstError("missing --data: an image folder or tfds:NAME")
+        for path in values["style"]:
+            images.load_image(path)
+    if values["cpu_devices"]:
+        tf = tf_startup.import_tensorflow_quietly()
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * values["cpu_devices"]
+        )
+    tf_startup.import_tensorflow_quietly()
+    from nst_tf import train
+
+    config = train.TrainConfig(
+        styles=values["style"] or [],
+        style_names=values["style_names"],
+        data=values["data"] or "",
+        steps=values["steps"],
+        batch_size=values["batch_size"],
+        image_size=values["image_size"],
+        style_size=values["style_size"],
+        variant=values["network"],
+        vgg=values["vgg"],
+        vgg_weights=_weights_choice(values["vgg_weights"]),
+        content_weight=values["content_weight"],
+        style_weight=values["style_weight"],
+        tv_weight=values["tv_weight"],
+        learning_rate=values["learning_rate"],
+        checkpoint_every=values["checkpoint_every"],
+        log_every=values["log_every"],
+        distribute=values["distribute"],
+        seed=values["seed"],
+        jit_compile=values["xla"],
+    )
+    result = train.train(
+        config, values["out"], resume=values["resume"], progress=not values["quiet"]
+    )
+    last = result.history[-1] if result.history else {"step": 0, "total": float("nan")}
+    print(f"wrote {result.model_path} after {last['step']} steps; loss {last['total']:.4g}")
 
 
 def _finish(values, result):
@@ -230,9 +493,16 @@ def _finish(values, result):
 COMMANDS = {
     "stylize": Command(
         _stylize_flags,
-        ("CONTENT", "STYLE"),
-        "Transfer the style of STYLE onto CONTENT by optimising the pixels.",
+        ("CONTENT", "[STYLE]"),
+        "Transfer the style of STYLE onto CONTENT by optimising the pixels, or apply a "
+        "trained network (--model) to an image, a folder or a video.",
         _run_stylize,
+    ),
+    "train": Command(
+        _train_flags,
+        (),
+        "Train a feed-forward network for --style on --data (Johnson et al. 2016).",
+        _run_train,
     ),
     "texture": Command(
         _texture_flags,
@@ -300,11 +570,11 @@ def _dispatch(argv):
         positionals = fv([f"{PROGRAM} {name}"] + arguments)[1:]
     except flags.Error as error:
         raise NstError(str(error).strip().splitlines()[0]) from None
-    if len(positionals) != len(command.positionals):
+    required = [p for p in command.positionals if not p.startswith("[")]
+    if not len(required) <= len(positionals) <= len(command.positionals):
         raise NstError(
-            f"'{name}' takes {len(command.positionals)} argument(s) "
-            f"{' '.join(command.positionals)}, got {len(positionals)}: "
-            f"{' '.join(positionals) or 'none'}"
+            f"'{name}' takes the argument(s) {' '.join(command.positionals)}, got "
+            f"{len(positionals)}: {' '.join(positionals) or 'none'}"
         )
     values = {flag_name.replace("-", "_"): fv[flag_name].value for flag_name in fv}
     command.run(values, *positionals)

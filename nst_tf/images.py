@@ -3,6 +3,7 @@
 Images are numpy arrays of shape (height, width, 3), float32, values in [0, 255].
 """
 
+import json
 import os
 import tempfile
 
@@ -193,3 +194,8 @@ def write_atomically(path, write):
         if isinstance(error, OSError):
             raise NstError(f"cannot write {path}: {error.strerror or error}") from None
         raise
+
+
+def write_json(path, value):
+    """Writes `value` as indented JSON, atomically (see write_atomically)."""
+    write_atomically(path, lambda f: f.write(json.dumps(value, indent=1).encode()))

@@ -16,13 +16,14 @@ def check_plot_path(path):
     check_writable_destination(path)
 
 
-def plot_loss_history(history, path, title="Losses"):
+def plot_loss_history(history, path, title="Losses", x_key="iteration"):
     """Draws the weighted losses per iteration on a log scale and writes the figure atomically.
 
     Args:
-      history: list of dicts with "iteration" and loss keys (see optimize.StylizeResult).
+      history: list of dicts with x_key and loss keys (see optimize.StylizeResult).
       path: output file; the ending (.png, .svg, .pdf, .jpg) picks the format.
       title: figure title.
+      x_key: the history key on the horizontal axis ("iteration", or "step" for training).
     """
     check_plot_path(path)
     import matplotlib
@@ -31,13 +32,13 @@ def plot_loss_history(history, path, title="Losses"):
     from matplotlib import pyplot
 
     figure, axes = pyplot.subplots(figsize=(6, 4), dpi=120)
-    iterations = [entry["iteration"] for entry in history]
+    iterations = [entry[x_key] for entry in history]
     for name, style in (("total", "k--"), ("content", "C0"), ("style", "C1"), ("tv", "C2")):
         values = [entry[name] for entry in history]
         if any(value > 0 for value in values):
             axes.plot(iterations, values, style, label=name)
     axes.set_yscale("log")
-    axes.set_xlabel("iteration")
+    axes.set_xlabel(x_key)
     axes.set_ylabel("weighted loss")
     axes.set_title(title)
     axes.grid(True, which="both", alpha=0.3)

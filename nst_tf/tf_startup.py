@@ -10,9 +10,12 @@ def import_tensorflow_quietly():
 
     The chatter is written by C++ before logging is set up, so it is caught at the file
     descriptor; it is replayed if the import fails.
+
+    Returns:
+      the tensorflow module.
     """
     if "tensorflow" in sys.modules:
-        return
+        return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.stderr.flush()
     saved = os.dup(2)
@@ -30,3 +33,4 @@ def import_tensorflow_quietly():
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+    return tensorflow

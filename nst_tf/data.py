@@ -1,0 +1,201 @@
+"""Training images through tf.data: an image folder or a TensorFlow Datasets name.
+
+Images are decoded, resized so their shorter side is the training size, randomly cropped to a
+square, shuffled, batched and prefetched. Files that cannot be decoded are skipped and counted.
+"""
+
+import dataclasses
+import os
+import threading
+
+import numpy as np
+import tensorflow as tf
+from PIL import Image, UnidentifiedImageError
+
+from nst_tf import images as image_io
+from nst_tf.errors import NstError
+
+IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp")
+TFDS_PREFIX = "tfds:"
+
+
+@dataclasses.dataclass
+class SkippedFiles:
+    """Counts files that could not be decoded (thread-safe: tf.data decodes in parallel)."""
+
+    count: int = 0
+    examples: list = dataclasses.field(default_factory=list)
+
+    def __post_init__(self):
+        self._lock = threading.Lock()
+
+    def add(self, path):
+        """Records one unreadable file."""
+        with self._lock:
+            self.count += 1
+            if len(self.examples) < 5:
+                self.examples.append(path)
+
+
+@dataclasses.dataclass
+class TrainingData:
+    """A training dataset and what is known about it.
+
+    Attributes:
+      dataset: infinite tf.data.Dataset of float32 batches (batch, size, size, 3) in [0, 255].
+      description: e.g. "folder data/ (300 images)" or "tfds:imagenette (train)".
+      skipped: SkippedFiles of the folder (stays at zero for TFDS).
+    """
+
+    dataset: tf.data.Dataset
+    description: str
+    skipped: SkippedFiles
+
+
+def check_source(source):
+    """Fails early (before TensorFlow work) on a data source that cannot be used.
+
+    Args:
+      source: a folder, or "tfds:NAME[:SPLIT]".
+
+    Raises:
+      NstError: missing folder or one without images.
+    """
+    if source.startswith(TFDS_PREFIX):
+        if not source[len(TFDS_PREFIX) :].split(":")[0]:
+            raise NstError(f"missing dataset name after {TFDS_PREFIX!r} in --data {source}")
+        return
+    list_image_files(source)
+
+
+def list_image_files(folder):
+    """The image files under `folder` (recursive), sorted.
+
+    Args:
+      folder: a directory.
+
+    Returns:
+      list of paths ending in one of IMAGE_ENDINGS (any case).
+
+    Raises:
+      NstError: the folder does not exist or holds no such file.
+    """
+    if not os.path.isdir(folder):
+        raise NstError(f"data folder not found: {folder}")
+    found = []
+    for root, _, names in os.walk(folder):
+        found.extend(
+            os.path.join(root, name) for name in names if name.lower().endswith(IMAGE_ENDINGS)
+        )
+    if not found:
+        raise NstError(f"no images ({', '.join(IMAGE_ENDINGS)}) in the data folder {folder}")
+    return sorted(found)
+
+
+def training_data(source, image_size, batch_size, seed=0, shuffle_buffer=1024):
+    """Builds the training pipeline.
+
+    Args:
+      source: an image folder (searched recursively for jpg, png and webp files) or
+        "tfds:NAME[:SPLIT]" (split "train" by default), e.g. "tfds:imagenette".
+      image_size: side of the square crops, px.
+      batch_size: images per batch (the global batch under a distribution strategy).
+      seed: shuffling and cropping seed (vary it when resuming, so a resumed run sees new crops).
+      shuffle_buffer: shuffle buffer size for TFDS (a folder shuffles its whole file list).
+
+    Returns:
+      TrainingData.
+
+    Raises:
+      NstError: the folder is missing or has no readable image, or the dataset cannot be loaded.
+    """
+    skipped = SkippedFiles()
+    if source.startswith(TFDS_PREFIX):
+        images, description = _tfds_images(source[len(TFDS_PREFIX) :], shuffle_buffer, seed)
+    else:
+        images, description = _folder_images(source, skipped, seed)
+
+    def crop(image):
+        return _random_square_crop(image, image_size, seed)
+
+    dataset = (
+        images.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
+        .batch(batch_size, drop_remainder=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    return TrainingData(dataset, description, skipped)
+
+
+def _folder_images(folder, skipped, seed):
+    paths = list_image_files(folder)
+    readable = [path for path in paths if _has_image_header(path)]
+    for path in sorted(set(paths) - set(readable)):
+        skipped.add(path)
+    if not readable:
+        raise NstError(f"none of the {len(paths)} image files in {folder} can be read")
+
+    def decode(path):
+        try:
+            return image_io.load_image(path.decode()), True
+        except NstError:
+            skipped.add(path.decode())
+            return np.zeros((1, 1, 3), np.float32), False
+
+    def decode_in_graph(path):
+        image, ok = tf.numpy_function(decode, [path], (tf.float32, tf.bool), stateful=False)
+        image.set_shape((None, None, 3))
+        return image, ok
+
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(readable)
+        .shuffle(len(readable), seed=seed, reshuffle_each_iteration=True)
+        .repeat()
+        .map(decode_in_graph, num_parallel_calls=tf.data.AUTOTUNE)
+        .filter(lambda image, ok: ok)
+        .map(lambda image, ok: image)
+    )
+    return dataset, f"folder {folder} ({len(readable)} images)"
+
+
+def _has_image_header(path):
+    """Whether Pillow recognises the file (reads the header only: cheap)."""
+    try:
+        with Image.open(path):
+            return True
+    except (UnidentifiedImageError, OSError, ValueError):
+        return False
+
+
+def _tfds_images(spec, shuffle_buffer, seed):
+    import tensorflow_datasets as tfds
+
+    name, _, split = spec.partition(":")
+    split = split or "train"
+    try:
+        dataset = tfds.load(name, split=split, shuffle_files=True)
+    except Exception as error:  # noqa: BLE001 - TFDS raises many types (registry, download, split)
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise NstError(f"cannot load the TensorFlow dataset {name!r} ({split}): {reason}") from None
+    if "image" not in dataset.element_spec:
+        raise NstError(f"the TensorFlow dataset {name!r} has no 'image' feature")
+    dataset = (
+        dataset.map(lambda example: tf.cast(example["image"], tf.float32))
+        .map(_as_rgb)
+        .shuffle(shuffle_buffer, seed=seed)
+        .repeat()
+    )
+    return dataset, f"tfds:{name} ({split})"
+
+
+def _as_rgb(image):
+    """Greyscale (one channel) to three channels; RGBA to RGB (TFDS features have static channels)."""
+    return tf.image.grayscale_to_rgb(image) if image.shape[-1] == 1 else image[..., :3]
+
+
+def _random_square_crop(image, size, seed):
+    """Resizes so the shorter side is `size` (area-averaging when shrinking), then crops a square."""
+    shape = tf.cast(tf.shape(image)[:2], tf.float32)
+    scale = size / tf.reduce_min(shape)
+    new_shape = tf.maximum(tf.cast(tf.math.ceil(shape * scale), tf.int32), size)
+    resized = tf.image.resize(image, new_shape, method="bilinear", antialias=True)
+    return tf.clip_by_value(tf.image.random_crop(resized, (size, size, 3), seed=seed), 0.0, 255.0)

@@ -1,0 +1,209 @@
+"""Stylising with a trained transformation network: files, loading, style choice and batches.
+
+A network is stored as NAME.keras with NAME.json beside it (its style names and how it was
+trained); a training run folder holds model.keras and model.json.
+"""
+
+import json
+import os
+
+import keras
+import numpy as np
+
+from nst_tf import images as image_io
+from nst_tf import transformer
+from nst_tf.errors import NstError
+
+
+class StyleModel:
+    """A loaded transformation network with its metadata.
+
+    Attributes:
+      model: the keras.Model.
+      metadata: dict from the .json file ("style_names", "steps", ...).
+      path: the .keras file.
+    """
+
+    def __init__(self, model, metadata, path):
+        self.model = model
+        self.metadata = metadata
+        self.path = path
+
+    @property
+    def style_names(self):
+        """Names of the network's styles, in the order of its style inputs."""
+        return list(self.metadata["style_names"])
+
+    def style_weights(self, style=None, blend=None):
+        """The style input: one style by name or index, or a blend.
+
+        Args:
+          style: a style name or index (default: the first style).
+          blend: weights, one per style (normalised to sum 1); excludes `style`.
+
+        Returns:
+          float32 array (num_styles,).
+
+        Raises:
+          NstError: unknown style, or blend weights that do not fit.
+        """
+        names = self.style_names
+        if blend is not None:
+            return blend_weights(blend, len(names))
+        index = 0
+        if style is not None:
+            if str(style) in names:
+                index = names.index(str(style))
+            elif str(style).isdigit() and int(style) < len(names):
+                index = int(style)
+            else:
+                raise NstError(
+                    f"the model has no style {style!r}: choose one of {', '.join(names)} "
+                    f"(or an index below {len(names)})"
+                )
+        return np.eye(len(names), dtype=np.float32)[index]
+
+    def stylize(self, batch, style_weights):
+        """Stylises a batch of same-size images.
+
+        Args:
+          batch: float array (batch, height, width, 3) in [0, 255]; sides >= transformer.MIN_SIDE.
+          style_weights: array (num_styles,) from `style_weights`.
+
+        Returns:
+          float32 array of the same shape, in [0, 255].
+        """
+        batch = np.asarray(batch, np.float32)
+        if min(batch.shape[1:3]) < transformer.MIN_SIDE:
+            raise NstError(
+                f"image of {batch.shape[2]}x{batch.shape[1]} px is too small: the network needs "
+                f"at least {transformer.MIN_SIDE} px a side"
+            )
+        if len(self.style_names) == 1:
+            return self.model(batch, training=False).numpy()
+        weights = np.repeat(np.asarray(style_weights, np.float32)[None], len(batch), axis=0)
+        return self.model([batch, weights], training=False).numpy()
+
+
+def blend_weights(blend, count):
+    """Blend weights normalised to sum 1.
+
+    Raises:
+      NstError: not `count` weights, a negative one, or a sum that is not positive.
+    """
+    blend = [float(w) for w in blend]
+    if len(blend) != count:
+        raise NstError(f"got {len(blend)} blend weights for {count} styles")
+    if any(not np.isfinite(w) or w < 0 for w in blend) or sum(blend) <= 0:
+        raise NstError("blend weights must be >= 0 and sum to a positive number")
+    return np.asarray(blend, np.float32) / np.float32(sum(blend))
+
+
+def model_file(path):
+    """The .keras file a --model argument names: the file itself or a run folder's model.keras.
+
+    Raises:
+      NstError: nothing that looks like a model there.
+    """
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        inside = os.path.join(path, "model.keras")
+        if not os.path.isfile(inside):
+            raise NstError(f"not a model: {path} is a folder without model.keras")
+        return inside
+    if not os.path.isfile(path):
+        raise NstError(f"model not found: {path}")
+    if not path.endswith(".keras"):
+        raise NstError(f"not a model: {path} (expected a .keras file or a training run folder)")
+    return path
+
+
+def load_model(path):
+    """Loads a transformation network.
+
+    Args:
+      path: a .keras file (with its .json beside it) or a training run folder.
+
+    Returns:
+      StyleModel.
+
+    Raises:
+      NstError: the path is not a model this library wrote.
+    """
+    path = model_file(path)
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as error:  # noqa: BLE001 - Keras raises many types for a bad file
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise NstError(f"not a model: cannot load {path} ({reason[:200]})") from None
+    metadata_path = os.path.splitext(path)[0] + ".json"
+    metadata = {}
+    if os.path.isfile(metadata_path):
+        with open(metadata_path) as f:
+            metadata = json.load(f)
+    count = transformer.num_styles(model)
+    metadata.setdefault("style_names", [f"style{i}" for i in range(count)])
+    if len(metadata["style_names"]) != count:
+        raise NstError(
+            f"{metadata_path} names {len(metadata['style_names'])} styles, the model has {count}"
+        )
+    return StyleModel(model, metadata, path)
+
+
+def save_model(model, path, metadata):
+    """Writes a transformation network (.keras) and its metadata (.json beside it) atomically.
+
+    Args:
+      model: the network.
+      path: destination ending in ".keras".
+      metadata: JSON-serialisable dict; "style_names" names the styles.
+    """
+    temporary = os.path.join(os.path.dirname(path) or ".", f".tmp-{os.path.basename(path)}")
+    model.save(temporary)
+    os.replace(temporary, path)
+    image_io.write_json(os.path.splitext(path)[0] + ".json", metadata)
+
+
+def stylize_folder(
+    style_model, style_weights, in_dir, out_dir, size=None, batch_size=4, progress=True
+):
+    """Stylises every image under a folder (recursive) into another, same relative paths.
+
+    Images of the same size after resizing go through the network together in batches.
+
+    Args:
+      style_model: StyleModel.
+      style_weights: from StyleModel.style_weights.
+      in_dir, out_dir: folders; out_dir is created.
+      size: longest side to resize to first (None: keep each image's size).
+      batch_size: images per forward pass.
+      progress: show a progress bar.
+
+    Returns:
+      list of the files written.
+    """
+    import tqdm
+
+    from nst_tf import data
+
+    paths = data.list_image_files(in_dir)
+    groups = {}
+    for path in paths:
+        image = image_io.load_image(path)
+        if size:
+            image = image_io.resize_longest(image, size)
+        groups.setdefault(image.shape, []).append((path, image))
+    written = []
+    with tqdm.tqdm(total=len(paths), disable=not progress, unit="image") as bar:
+        for members in groups.values():
+            for start in range(0, len(members), batch_size):
+                chunk = members[start : start + batch_size]
+                outputs = style_model.stylize(
+                    np.stack([image for _, image in chunk]), style_weights
+                )
+                for (path, _), output in zip(chunk, outputs):
+                    target = os.path.join(out_dir, os.path.relpath(path, in_dir))
+                    image_io.save_image(target, output)
+                    written.append(target)
+                bar.update(len(chunk))
+    return written
