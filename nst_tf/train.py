@@ -138,6 +138,8 @@ def train(config, out_dir, resume=False, progress=True):
         if config.distribute == "mirrored"
         else tf.distribute.get_strategy()
     )
+    if config.distribute == "mirrored":
+        print(f"mirrored training over {strategy.num_replicas_in_sync} device(s)")
     with strategy.scope():
         model = transformer.build_transformer(len(config.styles), config.variant)
         optimizer = keras.optimizers.Adam(config.learning_rate)
