@@ -9,6 +9,7 @@ import os
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from nst_tf import images as image_io
 from nst_tf import transformer
@@ -28,6 +29,17 @@ class StyleModel:
         self.model = model
         self.metadata = metadata
         self.path = path
+        images = tf.TensorSpec((None, None, None, 3), tf.float32)
+        weights = tf.TensorSpec((None, transformer.num_styles(model)), tf.float32)
+        # One graph for every image size: traced once, not per size or per call.
+        self._forward = tf.function(
+            lambda batch, style_weights: (
+                model([batch, style_weights], training=False)
+                if len(model.inputs) > 1
+                else model(batch, training=False)
+            ),
+            input_signature=[images, weights],
+        )
 
     @property
     def style_names(self):
@@ -79,10 +91,8 @@ class StyleModel:
                 f"image of {batch.shape[2]}x{batch.shape[1]} px is too small: the network needs "
                 f"at least {transformer.MIN_SIDE} px a side"
             )
-        if len(self.style_names) == 1:
-            return self.model(batch, training=False).numpy()
         weights = np.repeat(np.asarray(style_weights, np.float32)[None], len(batch), axis=0)
-        return self.model([batch, weights], training=False).numpy()
+        return self._forward(batch, weights).numpy()
 
 
 def blend_weights(blend, count):

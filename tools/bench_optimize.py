@@ -13,24 +13,18 @@ Run from the repository root (quietly: it is CPU-bound and takes minutes at 512 
 """
 
 import argparse
-import datetime
-import importlib.metadata
-import json
 import os
-import platform
-import resource
-import shlex
 import statistics
-import subprocess
 import sys
 import time
 
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # before any TensorFlow import
 
+import benchmarks
+
 ARCHS = ("vgg19", "vgg16")
 SIZES = (256, 512)
 TARGET_RATIO = 1.10
-RESULT_PREFIX = "BENCH_RESULT "
 
 
 def parse_args(argv):
@@ -159,56 +153,17 @@ def run_one(arch, size, iterations, repeats, seed):
 
     result["ratio_lbfgs"] = result["lbfgs_s_per_it"] / result["bare_s"]
     result["ratio_adam"] = result["adam_s_per_it"] / result["bare_s"]
-    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mib"] = benchmarks.peak_rss_mib()
     result["tensorflow"] = tf.__version__
     result["devices"] = [device.name for device in tf.config.list_logical_devices()]
     return result
 
 
 def run_subprocess(arch, size, args):
-    """Runs one configuration in a fresh Python process (`--one ARCH SIZE`).
-
-    Args:
-      arch: network name.
-      size: image side in px.
-      args: the parsed arguments of this process.
-
-    Returns:
-      the configuration's result dict, or a dict with an "error" key if it failed.
-    """
-    command = [sys.executable, os.path.abspath(__file__), "--one", arch, str(size)]
-    command += ["--iterations", str(args.iterations), "--repeats", str(args.repeats)]
-    command += ["--seed", str(args.seed)]
-    process = subprocess.run(command, capture_output=True, text=True, check=False)
-    for line in reversed(process.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
-    tail = (process.stderr or process.stdout).strip().splitlines()[-5:]
-    return {"network": arch, "size": size, "error": f"exit {process.returncode}: {tail}"}
-
-
-def machine_facts():
-    """Facts about this machine and its software, without importing TensorFlow.
-
-    Returns:
-      dict.
-    """
-
-    def version(package):
-        try:
-            return importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            return None
-
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "load_average_at_start": list(os.getloadavg()),
-        **{name: version(name) for name in ("tensorflow", "keras", "numpy", "scipy")},
-    }
+    """Runs one configuration in a fresh Python process (`--one ARCH SIZE`)."""
+    arguments = ["--one", arch, str(size), "--iterations", str(args.iterations)]
+    arguments += ["--repeats", str(args.repeats), "--seed", str(args.seed)]
+    return benchmarks.run_subprocess(__file__, arguments, {"network": arch, "size": size})
 
 
 def format_table(results):
@@ -232,7 +187,7 @@ def format_table(results):
         "ratio",
         "peak MiB",
     )
-    rows = [header]
+    rows = []
     for result in results:
         if "error" in result:
             rows.append((result["network"], str(result["size"]), "failed: " + result["error"]))
@@ -251,17 +206,7 @@ def format_table(results):
                 f"{result['peak_rss_mib']:.0f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(header) - 1)]
-    widths.append(len(header[-1]))
-    lines = []
-    for row in rows:
-        if len(row) < len(header):  # a failed configuration: let the message run on
-            lines.append("  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2]]))
-        else:
-            cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
-            lines.append("  ".join(cells))
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
+    return benchmarks.format_table(header, rows)
 
 
 def main(argv=None):
@@ -277,38 +222,24 @@ def main(argv=None):
     if args.one:
         arch, size = args.one
         result = run_one(arch, int(size), args.iterations, args.repeats, args.seed)
-        print(RESULT_PREFIX + json.dumps(result), flush=True)
+        benchmarks.print_result(result)
         return 0
 
-    started = datetime.datetime.now(datetime.UTC)
-    clock = time.perf_counter()
-    machine = machine_facts()
+    report = benchmarks.Report(
+        {
+            "iterations": args.iterations,
+            "repeats": args.repeats,
+            "seed": args.seed,
+            "target_ratio": TARGET_RATIO,
+        }
+    )
     results = []
     for arch in args.archs:
         for size in args.sizes:
             print(f"running {arch} at {size}x{size} px ...", file=sys.stderr, flush=True)
             results.append(run_subprocess(arch, size, args))
-    report = {
-        "date": started.isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - clock, 1),
-        "command": shlex.join([sys.executable, *sys.argv]),
-        "argv": sys.argv,
-        "cwd": os.getcwd(),
-        "settings": {
-            "iterations": args.iterations,
-            "repeats": args.repeats,
-            "seed": args.seed,
-            "target_ratio": TARGET_RATIO,
-        },
-        "machine": machine,
-        "results": results,
-    }
     print(format_table(results))
-    from nst_tf.images import write_atomically
-
-    text = json.dumps(report, indent=2) + "\n"
-    write_atomically(args.out, lambda file: file.write(text.encode()))
-    print(f"wrote {args.out}")
+    report.write(args.out, results)
     return 1 if any("error" in result for result in results) else 0
 
 

@@ -1,0 +1,121 @@
+"""What the benchmarks under tools/ share: machine facts, one configuration per subprocess (so
+its peak memory is its own), a plain-text table and an atomically written JSON report."""
+
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import resource
+import shlex
+import subprocess
+import sys
+import time
+
+RESULT_PREFIX = "BENCH_RESULT "
+
+
+def machine_facts():
+    """Facts about this machine and its software, without importing TensorFlow.
+
+    Returns:
+      dict.
+    """
+
+    def version(package):
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "load_average_at_start": list(os.getloadavg()),
+        **{name: version(name) for name in ("tensorflow", "keras", "numpy", "scipy")},
+    }
+
+
+def peak_rss_mib():
+    """Peak resident memory of this process so far, MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def print_result(result):
+    """Hands a configuration's result dict from a `--one` subprocess to its parent."""
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+def run_subprocess(script, arguments, describe):
+    """Runs `script arguments` in a fresh Python process and returns its printed result.
+
+    Args:
+      script: path of the benchmark script.
+      arguments: its arguments (selecting one configuration).
+      describe: dict naming the configuration, merged into an error result.
+
+    Returns:
+      the result dict, or `describe` with an "error" key if the process failed.
+    """
+    command = [sys.executable, os.path.abspath(script), *arguments]
+    process = subprocess.run(command, capture_output=True, text=True, check=False)
+    for line in reversed(process.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            return json.loads(line[len(RESULT_PREFIX) :])
+    tail = (process.stderr or process.stdout).strip().splitlines()[-5:]
+    return {**describe, "error": f"exit {process.returncode}: {tail}"}
+
+
+def format_table(header, rows):
+    """A plain-text table; a row shorter than the header (a failure) runs on after its cells.
+
+    Args:
+      header: column titles.
+      rows: tuples of strings.
+
+    Returns:
+      str.
+    """
+    rows = [tuple(header), *rows]
+    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(header))]
+    lines = []
+    for row in rows:
+        if len(row) < len(header):
+            cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:-1], widths[1:])]
+            lines.append("  ".join([*cells, row[-1]]))
+        else:
+            cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+            lines.append("  ".join(cells))
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+class Report:
+    """Collects a benchmark run's context and writes it as JSON."""
+
+    def __init__(self, settings):
+        self.started = datetime.datetime.now(datetime.UTC)
+        self.clock = time.perf_counter()
+        self.settings = settings
+        self.machine = machine_facts()
+
+    def write(self, path, results):
+        """Writes the report atomically to `path`."""
+        from nst_tf.images import write_json
+
+        write_json(
+            path,
+            {
+                "date": self.started.isoformat(timespec="seconds"),
+                "seconds": round(time.perf_counter() - self.clock, 1),
+                "command": shlex.join([sys.executable, *sys.argv]),
+                "cwd": os.getcwd(),
+                "settings": self.settings,
+                "machine": self.machine,
+                "results": results,
+            },
+        )
+        print(f"wrote {path}")
