@@ -21,6 +21,12 @@ _PUBLIC = {
     "stylize": "nst_tf.optimize",
     "synthesize_texture": "nst_tf.optimize",
     "plot_loss_history": "nst_tf.plots",
+    "build_transformer": "nst_tf.transformer",
+    "StyleModel": "nst_tf.feedforward",
+    "load_model": "nst_tf.feedforward",
+    "TrainConfig": "nst_tf.training",
+    "train": "nst_tf.training",
+    "stylize_video": "nst_tf.video",
 }
 
 __all__ = list(_PUBLIC)

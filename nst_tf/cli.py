@@ -444,9 +444,9 @@ def _run_train(values):
             cpu, [tf.config.LogicalDeviceConfiguration()] * values["cpu_devices"]
         )
     tf_startup.import_tensorflow_quietly()
-    from nst_tf import train
+    from nst_tf import training
 
-    config = train.TrainConfig(
+    config = training.TrainConfig(
         styles=values["style"] or [],
         style_names=values["style_names"],
         data=values["data"] or "",
@@ -467,7 +467,7 @@ def _run_train(values):
         seed=values["seed"],
         jit_compile=values["xla"],
     )
-    result = train.train(
+    result = training.train(
         config, values["out"], resume=values["resume"], progress=not values["quiet"]
     )
     last = result.history[-1] if result.history else {"step": 0, "total": float("nan")}

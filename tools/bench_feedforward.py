@@ -53,7 +53,7 @@ def train_throughput(variant, size, batch_size, steps):
     import numpy as np
     import tensorflow as tf
 
-    from nst_tf import defaults, networks, train, transformer
+    from nst_tf import defaults, networks, training, transformer
     from nst_tf.perceptual import PerceptualLoss
 
     keras.utils.set_random_seed(0)
@@ -66,7 +66,7 @@ def train_throughput(variant, size, batch_size, steps):
     model = transformer.build_transformer(1, variant)
     optimizer = keras.optimizers.Adam(1e-3)
     optimizer.build(model.trainable_variables)
-    step = train._make_step(model, optimizer, loss, tf.distribute.get_strategy(), 1, True)
+    step = training._make_step(model, optimizer, loss, tf.distribute.get_strategy(), 1, True)
     images = tf.constant(rng.uniform(0, 255, (batch_size, size, size, 3)).astype(np.float32))
     indices = tf.zeros((batch_size,), tf.int32)
     started = time.perf_counter()

@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO, SAMPLES, gradient_image, stripes_image
 from PIL import Image
 
-from nst_tf import feedforward, train
+from nst_tf import feedforward, training
 from nst_tf.errors import NstError
 
 
@@ -43,13 +43,13 @@ def tiny_config(data_folder, **overrides):
         "jit_compile": False,
     }
     settings.update(overrides)
-    return train.TrainConfig(**settings)
+    return training.TrainConfig(**settings)
 
 
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory, data_folder):
     out = str(tmp_path_factory.mktemp("run") / "run")
-    result = train.train(tiny_config(data_folder), out, progress=False)
+    result = training.train(tiny_config(data_folder), out, progress=False)
     return out, result
 
 
@@ -93,7 +93,7 @@ def test_resume_continues_from_the_last_checkpoint(short_run, tmp_path, data_fol
     shutil.copytree(original, out)
     with np.load(os.path.join(out, "checkpoints", "ckpt-000012.npz")) as saved:
         np.testing.assert_array_equal(saved["model_0"], result.model.get_weights()[0])
-    resumed = train.train(tiny_config(data_folder, steps=16), out, resume=True, progress=False)
+    resumed = training.train(tiny_config(data_folder, steps=16), out, resume=True, progress=False)
     assert [entry["step"] for entry in resumed.history] == list(range(1, 17))
     assert resumed.history[:12] == result.history
     assert feedforward.load_model(out).metadata["steps"] == 16
@@ -103,9 +103,9 @@ def test_resume_continues_from_the_last_checkpoint(short_run, tmp_path, data_fol
 def test_refuses_to_overwrite_a_run_or_resume_nothing(short_run, tmp_path, data_folder):
     out, _ = short_run
     with pytest.raises(NstError, match="already holds a run"):
-        train.train(tiny_config(data_folder), out, progress=False)
+        training.train(tiny_config(data_folder), out, progress=False)
     with pytest.raises(NstError, match="nothing to resume"):
-        train.train(tiny_config(data_folder), str(tmp_path / "new"), resume=True)
+        training.train(tiny_config(data_folder), str(tmp_path / "new"), resume=True)
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_refuses_to_overwrite_a_run_or_resume_nothing(short_run, tmp_path, data_
 )
 def test_bad_settings_are_one_line_errors(tmp_path, data_folder, overrides, message):
     with pytest.raises(NstError, match=message):
-        train.train(tiny_config(data_folder, **overrides), str(tmp_path / "x"), progress=False)
+        training.train(tiny_config(data_folder, **overrides), str(tmp_path / "x"), progress=False)
     assert not (tmp_path / "x").exists()
 
 
@@ -169,7 +169,7 @@ MIRRORED_CHECK = textwrap.dedent(
     import numpy as np, tensorflow as tf, keras
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from nst_tf import networks, train, transformer, defaults
+    from nst_tf import networks, training, transformer, defaults
     from nst_tf.perceptual import PerceptualLoss
     rng = np.random.default_rng(0)
     style = rng.uniform(0, 255, (32, 32, 3)).astype("float32")
@@ -186,7 +186,7 @@ MIRRORED_CHECK = textwrap.dedent(
             model = transformer.build_transformer(2, "small")
             optimizer = keras.optimizers.SGD(0.1)
             optimizer.build(model.trainable_variables)
-        step = train._make_step(model, optimizer, loss, strategy, 2, jit_compile=False)
+        step = training._make_step(model, optimizer, loss, strategy, 2, jit_compile=False)
         dataset = tf.data.Dataset.from_tensors((images, indices))
         batch = next(iter(strategy.experimental_distribute_dataset(dataset)))
         losses = step(*batch)
