@@ -25,7 +25,8 @@ setup(
         "tensorflow-datasets",
         "imageio>=2.30",
         "imageio-ffmpeg",
+        "ai-edge-litert",
     ],
-    extras_require={"test": ["pytest"]},
+    extras_require={"test": ["pytest", "tensorflow-serving-api"]},
     entry_points={"console_scripts": ["nst-tf=nst_tf.cli:run"]},
 )

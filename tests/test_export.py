@@ -1,0 +1,132 @@
+"""Export: SavedModel signatures (loaded without nst_tf, saved_model_cli, a TF Serving
+PredictRequest) and TFLite run with LiteRT, against the Keras network."""
+
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import SAMPLES
+from tensorflow_serving.apis import predict_pb2
+
+from nst_tf import export, feedforward, images, transformer
+from nst_tf.errors import NstError
+
+
+@pytest.fixture(scope="module")
+def style_model():
+    keras.utils.set_random_seed(0)
+    model = transformer.build_transformer(2, "small")
+    return feedforward.StyleModel(model, {"style_names": ["a", "b"]}, "")
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory, style_model):
+    base = tmp_path_factory.mktemp("serving") / "net"
+    path = export.export_saved_model(style_model, str(base), style_model.style_weights("b"))
+    return base, path
+
+
+def photo(size):
+    return images.resize(images.load_image(SAMPLES / "chelsea.jpg"), size)
+
+
+def test_saved_model_layout_and_versions(saved_model, style_model):
+    base, path = saved_model
+    assert path == str(base / "1") and (base / "1" / "saved_model.pb").is_file()
+    assert not [p for p in base.iterdir() if p.name.startswith(".tmp")]
+    with pytest.raises(NstError, match="exists already"):
+        export.export_saved_model(style_model, str(base), style_model.style_weights(), version=1)
+
+
+LOAD_WITHOUT_NST_TF = textwrap.dedent(
+    """
+    import sys
+    sys.modules["nst_tf"] = None  # any import of nst_tf now fails
+    import numpy as np, tensorflow as tf
+    loaded = tf.saved_model.load(sys.argv[1])
+    images = np.random.default_rng(0).integers(0, 256, (2, 21, 34, 3)).astype(np.uint8)
+    out = loaded.signatures["serving_default"](images=tf.constant(images))["stylized"]
+    png = tf.io.encode_png(images[0])
+    jpeg = loaded.signatures["encoded"](encoded_images=tf.constant([png.numpy()]))
+    decoded = tf.io.decode_jpeg(jpeg["stylized_jpeg"][0])
+    print("shapes", out.shape, out.dtype.name, decoded.shape)
+    """
+)
+
+
+def test_saved_model_runs_in_a_fresh_process_without_nst_tf(saved_model):
+    _, path = saved_model
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_WITHOUT_NST_TF, path],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "shapes (2, 21, 34, 3) uint8 (21, 34, 3)" in done.stdout
+
+
+def test_saved_model_cli_shows_and_runs_the_signatures(saved_model, tmp_path):
+    _, path = saved_model
+    shown = subprocess.run(
+        ["saved_model_cli", "show", "--dir", path, "--all"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    for fragment in ("signature_def['serving_default']", "signature_def['encoded']",
+                     "dtype: DT_UINT8", "dtype: DT_STRING", "name: serving_default_images:0"):  # fmt: skip
+        assert fragment in shown.stdout
+    np.save(tmp_path / "in.npy", np.full((1, 16, 24, 3), 128, np.uint8))
+    run = subprocess.run(
+        ["saved_model_cli", "run", "--dir", path, "--tag_set", "serve", "--signature_def",
+         "serving_default", "--inputs", f"images={tmp_path / 'in.npy'}",
+         "--outdir", str(tmp_path), "--overwrite"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert np.load(tmp_path / "stylized.npy").shape == (1, 16, 24, 3)
+
+
+def test_a_tf_serving_predict_request_fits_the_signature(saved_model, style_model):
+    _, path = saved_model
+    image = images.to_uint8(photo((48, 64)))
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = "net"
+    request.model_spec.signature_name = "serving_default"
+    request.inputs["images"].CopyFrom(tf.make_tensor_proto(image[None]))
+    # What TF Serving does with it: look up the signature, feed the named tensors.
+    signature = tf.saved_model.load(path).signatures[request.model_spec.signature_name]
+    feeds = {name: tf.make_ndarray(proto) for name, proto in request.inputs.items()}
+    outputs = signature(**{name: tf.constant(value) for name, value in feeds.items()})
+    stylised = outputs["stylized"].numpy()[0]
+    expected = style_model.stylize(image[None].astype(np.float32), style_model.style_weights("b"))
+    assert np.abs(stylised.astype(np.float32) - expected[0]).max() <= 1.0
+
+
+@pytest.mark.parametrize("quantize,min_psnr", [("none", 50), ("float16", 40), ("dynamic", 30)])
+def test_tflite_matches_keras(tmp_path, style_model, quantize, min_psnr):
+    path = tmp_path / f"m_{quantize}.tflite"
+    weights = style_model.style_weights("a")
+    size = export.export_tflite(style_model, path, weights, quantize, size=(64, 96))
+    assert size == path.stat().st_size
+    lite = export.LiteStyleModel(path)
+    assert lite.size == (64, 96)
+    image = photo((64, 96))
+    expected = style_model.stylize(image[None], weights)[0]
+    assert export.psnr(expected, lite.stylize(image)) >= min_psnr
+
+
+def test_tflite_bad_requests_are_one_line_errors(tmp_path, style_model):
+    weights = style_model.style_weights()
+    with pytest.raises(NstError, match="needs representative images"):
+        export.export_tflite(style_model, tmp_path / "m.tflite", weights, "int8")
+    with pytest.raises(NstError, match="unknown quantisation"):
+        export.export_tflite(style_model, tmp_path / "m.tflite", weights, "int4")
+    with pytest.raises(NstError, match="at least 8x8"):
+        export.export_tflite(style_model, tmp_path / "m.tflite", weights, size=(4, 64))
+    (tmp_path / "bad.tflite").write_bytes(b"nope")
+    with pytest.raises(NstError, match="not a TFLite model"):
+        export.LiteStyleModel(tmp_path / "bad.tflite")
+    assert not (tmp_path / "m.tflite").exists()
