@@ -130,3 +130,30 @@ def test_tflite_bad_requests_are_one_line_errors(tmp_path, style_model):
     with pytest.raises(NstError, match="not a TFLite model"):
         export.LiteStyleModel(tmp_path / "bad.tflite")
     assert not (tmp_path / "m.tflite").exists()
+
+
+def test_export_command_end_to_end_and_bad_input(tmp_path, style_model, capsys):
+    model_path = str(tmp_path / "two.keras")
+    feedforward.save_model(style_model.model, model_path, {"style_names": ["a", "b"]})
+    done = subprocess.run(
+        [sys.executable, "-m", "nst_tf", "export", model_path, "-o", str(tmp_path / "lite"),
+         "--format", "tflite", "--quantize", "dynamic", "--size", "32x48", "--model-style", "b"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert export.LiteStyleModel(tmp_path / "lite" / "b_dynamic.tflite").size == (32, 48)
+
+    from nst_tf import cli
+
+    for argv, message in [
+        ([model_path], "missing --output"),
+        ([str(tmp_path / "none.keras"), "-o", "x"], "model not found"),
+        ([model_path, "-o", "x", "--format", "tflite", "--size", "0x5"], "positive integers"),
+        ([model_path, "-o", "x", "--format", "tflite", "--quantize", "int8"], "representative"),
+        ([model_path, "-o", "x", "--quantize", "float16"], "applies to --format tflite"),
+        ([model_path, "-o", "x", "--version", "0"], "positive integer"),
+        ([str(SAMPLES / "chelsea.jpg"), "-o", "x"], "not a model"),
+    ]:
+        assert cli.main(["nst-tf", "export", *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err, err
