@@ -334,8 +334,10 @@ def _run_export(values, model_path):
         raise NstError(f"--version must be a positive integer, got {values['version']}")
     quantize = values["quantize"]
     tflite = values["format"] == "tflite"
-    if quantize == "int8" and not values["representative_data"]:
-        raise NstError("int8 quantisation needs representative images: --representative-data DIR")
+    if quantize in ("int8", "int16x8") and not values["representative_data"]:
+        raise NstError(
+            f"{quantize} quantisation needs representative images: --representative-data DIR"
+        )
     if quantize != "none" and not tflite:
         raise NstError("--quantize applies to --format tflite")
     tf_startup.import_tensorflow_quietly()
@@ -348,7 +350,7 @@ def _run_export(values, model_path):
         print(f"wrote {path} (SavedModel, signatures serving_default and encoded)")
         return
     representative = None
-    if quantize == "int8":
+    if values["representative_data"]:
         representative = [
             images.load_image(p) for p in data.list_image_files(values["representative_data"])
         ]

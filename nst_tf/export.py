@@ -10,8 +10,9 @@ style, or a blend, baked in.
 
 TFLite models take float32 RGB in [0, 255], [1, height, width, 3], at a fixed size (or any size
 with `size=None`, where the runtime allows), quantised as none (float32), float16, dynamic
-(8-bit weights) or int8 (full integer: uint8 input and output, int8 inside; needs
-representative images).
+(8-bit weights), int8 (full integer: uint8 input and output, int8 inside) or int16x8 (integer:
+int16 activations, int8 weights, float input and output); the last two need representative
+images.
 """
 
 import os
@@ -25,7 +26,7 @@ import tensorflow as tf
 from nst_tf import images as image_io
 from nst_tf.errors import NstError
 
-QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
+QUANTIZATIONS = ("none", "float16", "dynamic", "int8", "int16x8")
 DEFAULT_TFLITE_SIZE = (384, 384)
 _JPEG_QUALITY = 95
 
@@ -147,7 +148,7 @@ def export_tflite(
       style_weights: the style (or blend) to bake in.
       quantize: one of QUANTIZATIONS.
       size: (height, width) of the input, or None for any size.
-      representative: for int8, a list of float images (height, width, 3) in [0, 255]; they
+      representative: for int8 and int16x8, a list of float images (height, width, 3) in [0, 255]; they
         are resized to `size` (or used as they are when size is None).
 
     Returns:
@@ -160,8 +161,10 @@ def export_tflite(
         raise NstError(
             f"unknown quantisation {quantize!r}: choose one of {', '.join(QUANTIZATIONS)}"
         )
-    if quantize == "int8" and not representative:
-        raise NstError("int8 quantisation needs representative images (--representative-data DIR)")
+    if quantize in ("int8", "int16x8") and not representative:
+        raise NstError(
+            f"{quantize} quantisation needs representative images (--representative-data DIR)"
+        )
     if size is not None and min(size) < 8:
         raise NstError(f"the TFLite input size must be at least 8x8, got {size[0]}x{size[1]}")
     shape = (1, *size, 3) if size else (1, None, None, 3)
@@ -183,7 +186,7 @@ def _convert(converter, quantize, size, representative):
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if quantize == "float16":
         converter.target_spec.supported_types = [tf.float16]
-    if quantize == "int8":
+    if quantize in ("int8", "int16x8"):
         samples = [image_io.resize(image, size) if size else image for image in representative]
 
         def representative_dataset():
@@ -191,9 +194,14 @@ def _convert(converter, quantize, size, representative):
                 yield [np.asarray(image, np.float32)[None]]
 
         converter.representative_dataset = representative_dataset
+    if quantize == "int8":
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         converter.inference_input_type = tf.uint8
         converter.inference_output_type = tf.uint8
+    if quantize == "int16x8":
+        converter.target_spec.supported_ops = [
+            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
+        ]
     return converter.convert()
 
 

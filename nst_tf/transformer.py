@@ -110,9 +110,10 @@ class InstanceNormalization(keras.layers.Layer):
         else:
             features = inputs
             scale, shift = self.scale[0], self.shift[0]
-        mean = ops.mean(features, axis=(1, 2), keepdims=True)
-        variance = ops.mean(ops.square(features - mean), axis=(1, 2), keepdims=True)
-        normalised = (features - mean) * ops.rsqrt(variance + self.epsilon)
+        centered = features - ops.mean(features, axis=(1, 2), keepdims=True)
+        # A product, not SquaredDifference: TFLite's 16x8 integer kernels have MUL only.
+        variance = ops.mean(centered * centered, axis=(1, 2), keepdims=True)
+        normalised = centered * ops.rsqrt(variance + self.epsilon)
         return normalised * scale + shift
 
     def compute_output_shape(self, input_shape):

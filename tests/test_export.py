@@ -105,11 +105,19 @@ def test_a_tf_serving_predict_request_fits_the_signature(saved_model, style_mode
     assert np.abs(stylised.astype(np.float32) - expected[0]).max() <= 1.0
 
 
-@pytest.mark.parametrize("quantize,min_psnr", [("none", 50), ("float16", 40), ("dynamic", 30)])
+# int8 misses the deployment issue's 28 dB: instance normalisation's per-channel variances span
+# more than 8 bits can hold in one per-tensor scale; int16 activations (int16x8) do not.
+@pytest.mark.parametrize(
+    "quantize,min_psnr",
+    [("none", 50), ("float16", 40), ("dynamic", 30), ("int16x8", 40), ("int8", 12)],
+)
 def test_tflite_matches_keras(tmp_path, style_model, quantize, min_psnr):
     path = tmp_path / f"m_{quantize}.tflite"
     weights = style_model.style_weights("a")
-    size = export.export_tflite(style_model, path, weights, quantize, size=(64, 96))
+    representative = [images.load_image(p) for p in sorted(SAMPLES.glob("*.jpg"))]
+    size = export.export_tflite(
+        style_model, path, weights, quantize, size=(64, 96), representative=representative
+    )
     assert size == path.stat().st_size
     lite = export.LiteStyleModel(path)
     assert lite.size == (64, 96)
