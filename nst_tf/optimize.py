@@ -61,8 +61,8 @@ class Objective:
       tv_mode: "l1" or "squared".
       style_loss: a name in style_losses.STYLE_LOSSES.
       blend: one weight per style image; default equal weights summing to 1.
-      masks: None, or one region mask per style image (any size, values in [0, 1]); each is
-        resized to every style layer's resolution (needs the content).
+      masks: None, or one region mask per style image ((height, width), any size, values in
+        [0, 1]); each is averaged down to every style layer's resolution (needs the content).
     """
 
     def __init__(
@@ -93,7 +93,7 @@ class Objective:
         self.content_loss = ContentLoss()
         self.style_loss = style_losses.make_style_loss(style_loss, style_layer_weights)
         self.total_variation = TotalVariation(tv_mode)
-        styles = [style] if np.ndim(style) == 3 else list(style)
+        styles = list(style) if isinstance(style, (list, tuple)) else [style]
         blend = [1.0 / len(styles)] * len(styles) if blend is None else blend
         self.content_targets = []
         content_style_features = None
@@ -445,7 +445,8 @@ def _check_content_needs(content, options):
     }
     for name, wanted in needs.items():
         if wanted:
-            raise NstError(f"{name} needs a content image: use stylize, not texture synthesis")
+            verb = "need" if name == "masks" else "needs"
+            raise NstError(f"{name} {verb} a content image: use stylize, not texture synthesis")
 
 
 def _region_masks(options, content, count):
