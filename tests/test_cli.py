@@ -134,7 +134,7 @@ def test_bad_files(capsys, tmp_path, inputs):
     expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path / "dir.png")], "folder")
     expect_usage_error(capsys, ["stylize", str(tmp_path), inputs[1], "-o", out], "folder")
     expect_usage_error(capsys, ["stylize", *inputs], "--output")
-    expect_usage_error(capsys, ["stylize", inputs[0], "-o", out], "takes 2 argument(s)")
+    expect_usage_error(capsys, ["stylize", inputs[0], "-o", out], "takes at least 2 argument(s)")
     expect_usage_error(capsys, ["paint", *inputs], "unknown command")
     expect_usage_error(capsys, ["texture", inputs[1], "-o", out, "--init", "content"], "--init")
     assert not (tmp_path / "o.png").exists()
