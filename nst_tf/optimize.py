@@ -361,8 +361,10 @@ def _optimize(content, style, shape, options):
     for level_shape in level_shapes:
         _check_image_size("result", level_shape, options.vgg, all_layers)
         for image, scale in zip(styles, scales):
-            _check_image_size("style image", _style_shape(image, level_shape, scale), options.vgg,
-                              all_layers)  # fmt: skip
+            style_shape = _style_shape(image, level_shape, scale)
+            _check_image_size("style image", style_shape, options.vgg, all_layers)
+            if options.style_loss in ("mrf", "swap"):
+                _check_patch_memory(level_shape, style_shape, style_layers)
 
     colour_source = content
     if options.preserve_colors == "histogram":
@@ -494,6 +496,23 @@ def _check_image_size(name, shape, arch, layers):
         raise NstError(
             f"the {name} at {shape[1]}x{shape[0]} px needs about {need / 2**30:.1f} GiB, "
             f"more than the {available / 2**30:.1f} GiB available: choose a smaller size"
+        )
+
+
+def _check_patch_memory(shape, style_shape, layers):
+    """Raises NstError if the patch matching scores (one per result patch and style patch, at
+    each style layer, with their gradient's temporaries) would not fit in memory."""
+    need = 0
+    for name in layers:
+        stride = 2 ** (int(name[len("block")]) - 1)  # the conv layers of block b: halved b-1 times
+        positions = [(side // stride) * (other // stride) for side, other in (shape, style_shape)]
+        need += positions[0] * positions[1] * 4 * 3
+    available = _available_memory_bytes()
+    if need > available:
+        raise NstError(
+            f"patch matching at {shape[1]}x{shape[0]} px with a {style_shape[1]}x{style_shape[0]} "
+            f"px style needs about {need / 2**30:.1f} GiB, more than the {available / 2**30:.1f} "
+            "GiB available: choose a smaller --size or --style-scale"
         )
 
 
