@@ -359,19 +359,9 @@ def _optimize(content, style, shape, options):
     networks.check_layers(options.vgg, all_layers)
     level_shapes = pyramid.level_shapes(shape, options.scales)
     for level_shape in level_shapes:
-        _check_image_size("result", level_shape, options.vgg, all_layers)
-        for image, scale in zip(styles, scales):
-            style_shape = _style_shape(image, level_shape, scale)
-            _check_image_size("style image", style_shape, options.vgg, all_layers)
-            if options.style_loss in ("mrf", "swap"):
-                _check_patch_memory(level_shape, style_shape, style_layers)
-
+        _check_level_sizes(level_shape, styles, scales, options, all_layers)
     colour_source = content
-    if options.preserve_colors == "histogram":
-        styles = [colors.match_colors(image, content) for image in styles]
-    elif options.preserve_colors == "luminance":
-        styles = [colors.match_luminance(image, content) for image in styles]
-        content = colors.luminance_image(content)
+    content, styles = _colour_inputs(content, styles, options.preserve_colors)
 
     loss_network = options.loss_network
     if loss_network is None:
@@ -420,6 +410,32 @@ def _optimize(content, style, shape, options):
     if options.preserve_colors == "luminance":
         image = colors.combine_luminance(image, image_io.resize(colour_source, shape))
     return StylizeResult(image=image, history=history)
+
+
+def _check_level_sizes(shape, styles, scales, options, layers):
+    """Raises NstError if the result or a style image at one pyramid level is too small for the
+    layers, or too large for memory."""
+    _check_image_size("result", shape, options.vgg, layers)
+    for image, scale in zip(styles, scales):
+        style_shape = _style_shape(image, shape, scale)
+        _check_image_size("style image", style_shape, options.vgg, layers)
+        if options.style_loss in ("mrf", "swap"):
+            _check_patch_memory(shape, style_shape, options.resolved_style_layers())
+
+
+def _colour_inputs(content, styles, preserve_colors):
+    """The content and style images the optimisation sees under a colour preservation mode.
+
+    Returns:
+      (content, styles): grey luminance images for "luminance", the styles recoloured to the
+      content's colour statistics for "histogram", the inputs unchanged for "none".
+    """
+    if preserve_colors == "histogram":
+        return content, [colors.match_colors(image, content) for image in styles]
+    if preserve_colors == "luminance":
+        styles = [colors.match_luminance(image, content) for image in styles]
+        return colors.luminance_image(content), styles
+    return content, styles
 
 
 def _as_images(style):
