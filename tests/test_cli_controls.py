@@ -110,3 +110,12 @@ def test_bad_control_flags(capsys, monkeypatch, tmp_path, inputs, extra, message
 def test_texture_with_swap_loss_is_refused(capsys, tmp_path, inputs):
     expect_usage_error(capsys, ["texture", inputs["a"], "-o", str(tmp_path / "t.png"), *TINY,
                                 "--style-loss", "swap"], "needs a content image")  # fmt: skip
+
+
+def test_help_lists_control_flags(capsys):
+    assert cli.main(["nst-tf", "stylize", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "CONTENT STYLE..." in out
+    for flag in ("--preserve-colors", "--style-blend", "--style-scale", "--scales", "--masks",
+                 "--label-map", "--style-loss", "--preset"):  # fmt: skip
+        assert flag in out
