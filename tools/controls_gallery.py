@@ -4,8 +4,8 @@ Each row is one control: the input images, plain Gatys transfer ("before") and t
 the control ("after"), all with the same size, iterations and loss network. Cells are cached in
 --cache-dir by their label, so a rerun only computes missing cells.
 
-The README's docs/controls.jpg was made with the stand-in VGG16 (HED edge-detector weights, not
-ImageNet VGG), niced, in the background:
+The README's docs/controls.jpg (re-encoded at JPEG quality 82) was made with the stand-in VGG16
+(HED edge-detector weights, not ImageNet VGG), niced, in the background, in about 27 minutes:
 
   nice -n 10 python tools/controls_gallery.py --size 192 --iterations 100 \
       --vgg-weights ../shared/weights/vgg16_hed_bsds500_notop.h5 \
@@ -123,6 +123,7 @@ def compose(rows, cell):
         for c, (label, image) in enumerate(row):
             x, y = GAP + c * (cell + GAP), GAP + r * pitch
             sheet.paste(fit_cell(image, cell), (x, y))
+            draw.rectangle((x - 1, y - 1, x + cell, y + cell), outline=(200, 200, 200))
             draw.text((x, y + cell + 1), label, fill=(0, 0, 0))
     return np.asarray(sheet)
 
