@@ -86,8 +86,35 @@ def _define_optimization_flags(fv, default_size, default_init, inits):
     )
     flags.DEFINE_list(
         "style-layers",
-        ",".join(defaults.STYLE_LAYERS),
-        "Style layers, comma-separated.",
+        None,
+        "Style layers, comma-separated (default: "
+        + "; ".join(
+            f"{loss}: {','.join(layers)}" for loss, layers in defaults.STYLE_LAYERS_BY_LOSS.items()
+        )
+        + ").",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "style-loss",
+        "gram",
+        list(defaults.STYLE_LAYERS_BY_LOSS),
+        "Style loss: Gram matrices (Gatys), MRF patches (Li & Wand 2016), style swap (Chen & "
+        "Schmidt 2016, needs content) or channel moments (mean and deviation).",
+        flag_values=fv,
+    )
+    flags.DEFINE_list(
+        "style-blend",
+        None,
+        "One weight per style image (or, with --model, per style of the network), "
+        "comma-separated, normalised to sum 1 (default: equal; with --model, the first style).",
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "scales",
+        1,
+        "Coarse-to-fine pyramid levels (sizes halve per level; --iterations at full size, twice "
+        "as many at each level below).",
+        lower_bound=1,
         flag_values=fv,
     )
     flags.DEFINE_list(
@@ -96,8 +123,11 @@ def _define_optimization_flags(fv, default_size, default_init, inits):
         "One weight per style layer, comma-separated (default: equal).",
         flag_values=fv,
     )
-    flags.DEFINE_float(
-        "style-scale", 1.0, "Style image's longest side relative to the result's.", flag_values=fv
+    flags.DEFINE_list(
+        "style-scale",
+        "1.0",
+        "Style image's longest side relative to the result's: one number, or one per style.",
+        flag_values=fv,
     )
     flags.DEFINE_integer(
         "save-every",
@@ -132,6 +162,36 @@ def _stylize_flags():
         "Content layers, comma-separated.",
         flag_values=fv,
     )
+    flags.DEFINE_enum(
+        "preserve-colors",
+        "none",
+        ["none", "luminance", "histogram"],
+        "Keep the content's colours: transfer the luminance only (YIQ), or recolour the styles "
+        "to the content's colour mean and covariance first.",
+        flag_values=fv,
+    )
+    flags.DEFINE_list(
+        "masks",
+        None,
+        "One mask image per style, comma-separated, of the content's size: white where the "
+        "style applies; content outside every mask gets no style.",
+        flag_values=fv,
+    )
+    flags.DEFINE_string(
+        "label-map",
+        None,
+        "Instead of --masks: a grey image of the content's size whose pixel values are 0 (no "
+        "style) or k for the k-th style image.",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "preset",
+        None,
+        ["photorealistic"],
+        "Option preset; flags given explicitly override it. photorealistic: --init content "
+        "--content-weight 5 --preserve-colors histogram.",
+        flag_values=fv,
+    )
     _define_model_flags(fv)
     return fv
 
@@ -147,13 +207,6 @@ def _define_model_flags(fv):
     )
     flags.DEFINE_string(
         "model-style", None, "With --model: the style to apply, by name or index.", flag_values=fv
-    )
-    flags.DEFINE_list(
-        "style-blend",
-        None,
-        "With --model: blend the network's styles with these weights, one per style "
-        "(e.g. 0.7,0.3,0).",
-        flag_values=fv,
     )
     flags.DEFINE_integer(
         "batch-size",
@@ -329,7 +382,7 @@ def _run_export(values, model_path):
     if not os.path.exists(model_path):
         raise NstError(f"model not found: {model_path}")
     size = _parse_size(values["size"])
-    blend = _numbers(values["style_blend"], "--style-blend")
+    blend = _numbers(values, "style_blend")
     if values["version"] is not None and values["version"] < 1:
         raise NstError(f"--version must be a positive integer, got {values['version']}")
     quantize = values["quantize"]
@@ -372,13 +425,6 @@ def _optimization_options(values):
     if values["loss_plot"]:
         plots.check_plot_path(values["loss_plot"])
     stem, ending = os.path.splitext(output.replace("{", "{{").replace("}", "}}"))
-    layer_weights = values["style_layer_weights"]
-    try:
-        layer_weights = None if layer_weights is None else [float(w) for w in layer_weights]
-    except ValueError:
-        raise NstError(
-            f"--style-layer-weights must be numbers, got {','.join(layer_weights)}"
-        ) from None
     return {
         "iterations": values["iterations"],
         "optimizer": values["optimizer"],
@@ -387,17 +433,47 @@ def _optimization_options(values):
         "vgg_weights": _weights_choice(values["vgg_weights"]),
         "pooling": values["pooling"],
         "style_layers": values["style_layers"],
-        "style_layer_weights": layer_weights,
+        "style_layer_weights": _numbers(values, "style_layer_weights"),
+        "style_loss": values["style_loss"],
+        "style_blend": _numbers(values, "style_blend"),
+        "scales": values["scales"],
         "style_weight": values["style_weight"],
         "tv_weight": values["tv_weight"],
         "tv_mode": values["tv_mode"],
         "init": values["init"],
         "seed": values["seed"],
-        "style_scale": values["style_scale"],
+        "style_scale": _numbers(values, "style_scale"),
         "progress": not values["quiet"],
         "save_every": values["save_every"],
         "save_path": f"{stem}_{{iteration:04d}}{ending}",
     }
+
+
+def _numbers(values, name):
+    """A list flag's values as floats (None stays None), or a one-line NstError."""
+    items = values[name]
+    try:
+        return None if items is None else [float(item) for item in items]
+    except ValueError:
+        flag = "--" + name.replace("_", "-")
+        raise NstError(f"{flag} must be numbers, got {','.join(items)}") from None
+
+
+def _check_styles(options, styles, content_shape=None):
+    """Checks blend weights, style scales and masks against the style images, before TensorFlow.
+
+    Returns:
+      the region masks (list of arrays) or None.
+    """
+    from nst_tf import styles as style_rules
+
+    style_rules.blend_weights(options["style_blend"], len(styles))
+    style_rules.style_scales(options["style_scale"], len(styles))
+    if options.get("masks") is not None:
+        return style_rules.load_masks(options["masks"], len(styles), content_shape)
+    if options.get("label_map") is not None:
+        return style_rules.masks_from_label_map(options["label_map"], len(styles), content_shape)
+    return None
 
 
 def _weights_choice(flag_value):
@@ -408,43 +484,55 @@ def _weights_choice(flag_value):
     return flag_value
 
 
-def _run_stylize(values, content_path, style_path=None):
+def _run_stylize(values, content_path, *style_paths):
     if values["model"]:
-        if style_path:
-            raise NstError("give either a STYLE image (optimisation) or --model, not both")
+        if style_paths:
+            raise NstError("give either STYLE images (optimisation) or --model, not both")
         _run_model(values, content_path)
         return
-    if not style_path:
+    if not style_paths:
         raise NstError("missing STYLE: give a style image, or a trained network with --model")
-    from nst_tf import images
+    from nst_tf import images, presets
 
     values["size"] = values["size"] or _STYLIZE_SIZE
     options = _optimization_options(values)
-    content, style = images.load_image(content_path), images.load_image(style_path)
+    options.update(
+        content_weight=values["content_weight"],
+        content_layers=values["content_layers"],
+        preserve_colors=values["preserve_colors"],
+        masks=values["masks"],
+        label_map=values["label_map"],
+    )
+    # A preset's options apply unless their flags were given.
+    preset = {
+        name: value
+        for name, value in presets.preset_options(values["preset"]).items()
+        if name not in values["given_flags"]
+    }
+    options = {name: value for name, value in options.items() if name not in preset}
+    content = images.load_image(content_path)
+    styles = [images.load_image(path) for path in style_paths]
+    masks = _check_styles(options, styles, content.shape[:2])
+    if masks is not None:
+        options.update(masks=masks, label_map=None)
     tf_startup.import_tensorflow_quietly()
     from nst_tf import optimize
 
-    result = optimize.stylize(
-        content,
-        style,
-        size=values["size"],
-        content_weight=values["content_weight"],
-        content_layers=values["content_layers"],
-        **options,
-    )
+    result = optimize.stylize(content, styles, size=values["size"], **preset, **options)
     _finish(values, result)
 
 
-def _run_texture(values, style_path):
+def _run_texture(values, *style_paths):
     from nst_tf import images
 
     values["size"] = values["size"] or _TEXTURE_SIZE
     options = _optimization_options(values)
-    style = images.load_image(style_path)
+    styles = [images.load_image(path) for path in style_paths]
+    _check_styles(options, styles)
     tf_startup.import_tensorflow_quietly()
     from nst_tf import optimize
 
-    result = optimize.synthesize_texture(style, size=values["size"], **options)
+    result = optimize.synthesize_texture(styles, size=values["size"], **options)
     _finish(values, result)
 
 
@@ -471,7 +559,7 @@ def _run_model(values, content_path):
         images.check_writable_image_path(output)
     if values["model_style"] is not None and values["style_blend"] is not None:
         raise NstError("give either --model-style or --style-blend, not both")
-    blend = _numbers(values["style_blend"], "--style-blend")
+    blend = _numbers(values, "style_blend")
     tf_startup.import_tensorflow_quietly()
     from nst_tf import feedforward
 
@@ -507,16 +595,6 @@ def _run_model(values, content_path):
         result = style_model.stylize(content[None], weights)[0]
         images.save_image(output, result)
         print(f"wrote {output} ({result.shape[1]}x{result.shape[0]})")
-
-
-def _numbers(items, flag_name):
-    """A list flag's items as floats (None stays None); NstError if one is not a number."""
-    if items is None:
-        return None
-    try:
-        return [float(item) for item in items]
-    except ValueError:
-        raise NstError(f"{flag_name} must be numbers, got {','.join(items)}") from None
 
 
 def _run_train(values):
@@ -587,9 +665,9 @@ def _finish(values, result):
 COMMANDS = {
     "stylize": Command(
         _stylize_flags,
-        ("CONTENT", "[STYLE]"),
-        "Transfer the style of STYLE onto CONTENT by optimising the pixels, or apply a "
-        "trained network (--model) to an image, a folder or a video.",
+        ("CONTENT", "[STYLE...]"),
+        "Transfer the style of STYLE (one or more images) onto CONTENT by optimising the pixels, "
+        "or apply a trained network (--model) to an image, a folder or a video.",
         _run_stylize,
     ),
     "train": Command(
@@ -606,8 +684,8 @@ COMMANDS = {
     ),
     "texture": Command(
         _texture_flags,
-        ("STYLE",),
-        "Synthesise a texture from the example image STYLE.",
+        ("STYLE...",),
+        "Synthesise a texture from the example image STYLE (or a blend of several).",
         _run_texture,
     ),
 }
@@ -671,12 +749,18 @@ def _dispatch(argv):
     except flags.Error as error:
         raise NstError(str(error).strip().splitlines()[0]) from None
     required = [p for p in command.positionals if not p.startswith("[")]
-    if not len(required) <= len(positionals) <= len(command.positionals):
+    repeated = bool(command.positionals) and command.positionals[-1].rstrip("]").endswith("...")
+    if len(positionals) < len(required) or (
+        len(positionals) > len(command.positionals) and not repeated
+    ):
         raise NstError(
             f"'{name}' takes the argument(s) {' '.join(command.positionals)}, got "
             f"{len(positionals)}: {' '.join(positionals) or 'none'}"
         )
     values = {flag_name.replace("-", "_"): fv[flag_name].value for flag_name in fv}
+    values["given_flags"] = {
+        flag_name.replace("-", "_") for flag_name in fv if fv[flag_name].present
+    }
     command.run(values, *positionals)
     return 0
 

@@ -6,6 +6,14 @@ weight ratio of 10 sits in the 10-100 range that gives a clearly stylised image.
 
 CONTENT_LAYERS = ("block4_conv2",)
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+# Style layers of each style loss when none are named: the patch losses use the middle layers
+# of their papers (Li & Wand 2016: relu3_1, relu4_1; Chen & Schmidt 2016: relu3_1).
+STYLE_LAYERS_BY_LOSS = {
+    "gram": STYLE_LAYERS,
+    "moments": STYLE_LAYERS,
+    "mrf": ("block3_conv1", "block4_conv1"),
+    "swap": ("block3_conv1",),
+}
 CONTENT_WEIGHT = 1.0
 STYLE_WEIGHT = 10.0
 TV_WEIGHT = 1.0

@@ -126,7 +126,7 @@ def test_style_is_resized_to_content_size_times_scale(monkeypatch, random_networ
     original = optimize.Objective.__init__
 
     def spy(self, network, shape, content, style, *args):
-        seen.append(style.shape)
+        seen.append(style[0].shape)  # the first (here only) style image
         original(self, network, shape, content, style, *args)
 
     monkeypatch.setattr(optimize.Objective, "__init__", spy)
