@@ -14,23 +14,17 @@ Run from the repository root, niced (CPU-bound, about 15-25 minutes at 1024 px o
 """
 
 import argparse
-import datetime
-import json
 import os
-import resource
-import shlex
-import subprocess
 import sys
 import time
 
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # before any TensorFlow import
 
-from bench_optimize import machine_facts  # tools/ is this script's folder
+import benchmarks
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)  # benchmark this checkout's nst_tf, not another installed one
 STAND_IN = os.path.join(REPO, "..", "shared", "weights", "vgg16_hed_bsds500_notop.h5")
-RESULT_PREFIX = "BENCH_RESULT "
 CONFIGS = ("single", "pyramid")
 
 
@@ -100,7 +94,7 @@ def run_one(config, args):
         ],
         "seconds": round(seconds, 1),
         "top_level_seconds": round(top[-1]["seconds"] - top[0]["seconds"], 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mib": round(benchmarks.peak_rss_mib()),
         "top_level_start": {name: top[0][name] for name in ("style", "content", "total")},
         "final": {name: last[name] for name in ("style", "content", "tv", "total")},
     }
@@ -108,19 +102,13 @@ def run_one(config, args):
 
 def run_subprocess(config, argv):
     """Runs one configuration in a fresh Python process; a dict with "error" if it failed."""
-    command = [sys.executable, os.path.abspath(__file__), *argv, "--one", config]
-    process = subprocess.run(command, capture_output=True, text=True, check=False)
-    for line in reversed(process.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
-    tail = (process.stderr or process.stdout).strip().splitlines()[-5:]
-    return {"config": config, "error": f"exit {process.returncode}: {tail}"}
+    return benchmarks.run_subprocess(__file__, [*argv, "--one", config], {"config": config})
 
 
 def format_table(results):
     """The results as a plain-text table."""
     header = ("config", "size", "its/level", "seconds", "peak MiB", "style", "content", "total")
-    rows = [header]
+    rows = []
     for r in results:
         if "error" in r:
             rows.append((r["config"], "failed: " + r["error"]))
@@ -130,10 +118,7 @@ def format_table(results):
             f"{r['seconds']:.0f}", str(r["peak_rss_mib"]), f"{r['final']['style']:.4g}",
             f"{r['final']['content']:.4g}", f"{r['final']['total']:.4g}",
         ))  # fmt: skip
-    widths = [
-        max(len(row[i]) for row in rows if len(row) == len(header)) for i in range(len(header))
-    ]
-    return "\n".join("  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows)
+    return benchmarks.format_table(header, rows)
 
 
 def main(argv=None):
@@ -145,26 +130,15 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     if args.one:
-        print(RESULT_PREFIX + json.dumps(run_one(args.one, args)), flush=True)
+        benchmarks.print_result(run_one(args.one, args))
         return 0
-    started = datetime.datetime.now(datetime.UTC)
+    report = benchmarks.Report({key: value for key, value in vars(args).items() if key != "one"})
     results = []
     for config in args.configs:
         print(f"running {config} at {args.size} px ...", file=sys.stderr, flush=True)
         results.append(run_subprocess(config, argv))
-    report = {
-        "date": started.isoformat(timespec="seconds"),
-        "command": shlex.join([sys.executable, *sys.argv]),
-        "settings": {key: value for key, value in vars(args).items() if key != "one"},
-        "machine": machine_facts(),
-        "results": results,
-    }
     print(format_table(results))
-    from nst_tf.images import write_atomically
-
-    text = json.dumps(report, indent=2) + "\n"
-    write_atomically(args.out, lambda file: file.write(text.encode()))
-    print(f"wrote {args.out}")
+    report.write(args.out, results)
     return 1 if any("error" in result for result in results) else 0
 
 

@@ -80,15 +80,14 @@ def format_table(header, rows):
       str.
     """
     rows = [tuple(header), *rows]
-    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(header))]
+    complete = [row for row in rows if len(row) == len(header)]
+    widths = [max(len(row[i]) for row in complete) for i in range(len(header))]
     lines = []
     for row in rows:
-        if len(row) < len(header):
-            cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:-1], widths[1:])]
-            lines.append("  ".join([*cells, row[-1]]))
-        else:
-            cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
-            lines.append("  ".join(cells))
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        if len(row) < len(header):  # a failure: its message runs on after the cells before it
+            cells[-1] = row[-1]
+        lines.append("  ".join(cells))
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
 
