@@ -81,7 +81,7 @@ def run_one(kind, args):
         for size in args.sizes:
             image = _photos((size, size))[0][None]
             result[f"ms_{size}"] = _median_ms(
-                lambda: style_model.stylize(image, weights), args.repeats
+                lambda image=image: style_model.stylize(image, weights), args.repeats
             )
         result["bytes"] = os.path.getsize(style_model.path)
     elif kind == "saved_model":
