@@ -363,6 +363,11 @@ def _optimize(content, style, shape, options):
     colour_source = content
     content, styles = _colour_inputs(content, styles, options.preserve_colors)
 
+    def finish(image):
+        if options.preserve_colors != "luminance":
+            return image
+        return colors.combine_luminance(image, image_io.resize(colour_source, image.shape[:2]))
+
     loss_network = options.loss_network
     if loss_network is None:
         loss_network = networks.build_loss_network(
@@ -400,16 +405,14 @@ def _optimize(content, style, shape, options):
             )
         else:
             start = image_io.resize(image, level_shape)
-        recorder = _Recorder(iterations, options, started, history)
+        recorder = _Recorder(iterations, options, started, history, finish)
         run = _run_lbfgs if options.optimizer == "lbfgs" else _run_adam
         try:
             image = run(objective, start, iterations, options.learning_rate, recorder)
         finally:
             recorder.close()
         history += recorder.history
-    if options.preserve_colors == "luminance":
-        image = colors.combine_luminance(image, image_io.resize(colour_source, shape))
-    return StylizeResult(image=image, history=history)
+    return StylizeResult(image=finish(image), history=history)
 
 
 def _check_level_sizes(shape, styles, scales, options, layers):
@@ -571,10 +574,13 @@ class _Recorder:
       options: Options (progress, save_every, save_path).
       started: `time.perf_counter()` at the start of the whole optimisation.
       earlier: the history of the coarser levels, which this level's entries continue.
+      finish: turns the optimised image into the result (puts the colours back in luminance
+        mode); saved images go through it too.
     """
 
-    def __init__(self, iterations, options, started, earlier):
+    def __init__(self, iterations, options, started, earlier, finish):
         self.history = []
+        self.finish = finish
         self.save_every = options.save_every
         self.save_path = options.save_path
         self.started = started
@@ -617,7 +623,7 @@ class _Recorder:
         """Saves the image after `iteration` iterations of this level if `save_every` asks."""
         if self.wants_image(iteration):
             path = self.save_path.format(iteration=self.first_iteration + iteration)
-            image_io.save_image(path, image)
+            image_io.save_image(path, self.finish(image))
 
     def close(self):
         self.bar.close()

@@ -36,11 +36,17 @@ def spy_objective(monkeypatch):
     return seen
 
 
-def test_luminance_transfer_keeps_the_content_chroma(random_network, soft_content, style_image):
-    result = run(soft_content, style_image, random_network, size=32, preserve_colors="luminance")
+def test_luminance_transfer_keeps_the_content_chroma(
+    random_network, soft_content, style_image, tmp_path
+):
+    result = run(soft_content, style_image, random_network, size=32, preserve_colors="luminance",
+                 save_every=1, save_path=str(tmp_path / "at_{iteration:02d}.png"))  # fmt: skip
     content = optimize.image_io.resize(soft_content, (32, 32))
     out_yiq, content_yiq = colors.rgb_to_yiq(result.image), colors.rgb_to_yiq(content)
     np.testing.assert_allclose(out_yiq[..., 1:], content_yiq[..., 1:], atol=0.05)
+    # Images saved along the way have the content's colours too (within uint8 rounding).
+    saved = optimize.image_io.load_image(tmp_path / "at_01.png")
+    np.testing.assert_allclose(colors.rgb_to_yiq(saved)[..., 1:], content_yiq[..., 1:], atol=1.5)
     assert np.abs(out_yiq[..., 0] - content_yiq[..., 0]).mean() > 2.0  # the luminance moved
     plain = run(soft_content, style_image, random_network, size=32)
     assert np.abs(colors.rgb_to_yiq(plain.image)[..., 1:] - content_yiq[..., 1:]).mean() > 0.5
