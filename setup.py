@@ -10,8 +10,12 @@ setup(
     description="Neural style transfer with TensorFlow and Keras: Gatys optimisation and more.",
     long_description=pathlib.Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    packages=find_packages(include=["nst_tf", "nst_tf.*"]),
-    package_data={"nst_tf": ["samples/*.jpg"]},
+    # The shipped networks (exported_models/*.keras + .json) install as nst_tf/exported_models,
+    # so `nst-tf stylize PHOTO --model NAME` finds them offline; SavedModel and TFLite exports
+    # stay in the repository.
+    packages=[*find_packages(include=["nst_tf", "nst_tf.*"]), "nst_tf.exported_models"],
+    package_dir={"nst_tf.exported_models": "exported_models"},
+    package_data={"nst_tf": ["samples/*.jpg"], "nst_tf.exported_models": ["*.keras", "*.json"]},
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.16",

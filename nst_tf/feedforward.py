@@ -50,7 +50,8 @@ class StyleModel:
         """The style input: one style by name or index, or a blend.
 
         Args:
-          style: a style name or index (default: the first style).
+          style: a style name or index (default: the style the model was asked for by name, if
+            any, else the first).
           blend: weights, one per style (normalised to sum 1); excludes `style`.
 
         Returns:
@@ -63,6 +64,7 @@ class StyleModel:
         if blend is not None:
             return blend_weights(blend, len(names))
         index = 0
+        style = self.metadata.get("default_style") if style is None else style
         if style is not None:
             if str(style) in names:
                 index = names.index(str(style))
@@ -109,20 +111,55 @@ def blend_weights(blend, count):
     return np.asarray(blend, np.float32) / np.float32(sum(blend))
 
 
+# Shipped networks: nst_tf/exported_models once installed, exported_models/ in a checkout.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+SHIPPED_DIRS = (
+    os.path.join(_PACKAGE_DIR, "exported_models"),
+    os.path.join(os.path.dirname(_PACKAGE_DIR), "exported_models"),
+)
+
+
+def shipped_styles():
+    """The styles of the shipped networks.
+
+    Returns:
+      dict style name -> .keras file holding it.
+    """
+    found = {}
+    for folder in SHIPPED_DIRS:
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            keras_file = os.path.join(folder, name)
+            metadata_file = os.path.splitext(keras_file)[0] + ".json"
+            if name.endswith(".keras") and os.path.isfile(metadata_file):
+                with open(metadata_file) as f:
+                    for style in json.load(f).get("style_names", []):
+                        found.setdefault(style, keras_file)
+    return found
+
+
 def model_file(path):
-    """The .keras file a --model argument names: the file itself or a run folder's model.keras.
+    """The .keras file a --model argument names: the file itself, a run folder's model.keras, or
+    the shipped network holding a style of that name.
 
     Raises:
       NstError: nothing that looks like a model there.
     """
     path = os.fspath(path)
+    shipped = shipped_styles()
+    if not os.path.exists(path) and path in shipped:
+        return shipped[path]
     if os.path.isdir(path):
         inside = os.path.join(path, "model.keras")
         if not os.path.isfile(inside):
             raise NstError(f"not a model: {path} is a folder without model.keras")
         return inside
     if not os.path.isfile(path):
-        raise NstError(f"model not found: {path}")
+        names = f" or a shipped style ({', '.join(shipped)})" if shipped else ""
+        raise NstError(
+            f"model not found: {path} (give a .keras file, a training run folder{names})"
+        )
     if not path.endswith(".keras"):
         raise NstError(f"not a model: {path} (expected a .keras file or a training run folder)")
     return path
@@ -140,7 +177,7 @@ def load_model(path):
     Raises:
       NstError: the path is not a model this library wrote.
     """
-    path = model_file(path)
+    requested, path = os.fspath(path), model_file(path)
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # noqa: BLE001 - Keras raises many types for a bad file
@@ -153,6 +190,8 @@ def load_model(path):
             metadata = json.load(f)
     count = transformer.num_styles(model)
     metadata.setdefault("style_names", [f"style{i}" for i in range(count)])
+    if requested in metadata["style_names"] and not os.path.exists(requested):
+        metadata["default_style"] = requested  # a shipped style asked for by name
     if len(metadata["style_names"]) != count:
         raise NstError(
             f"{metadata_path} names {len(metadata['style_names'])} styles, the model has {count}"
@@ -168,6 +207,7 @@ def save_model(model, path, metadata):
       path: destination ending in ".keras".
       metadata: JSON-serialisable dict; "style_names" names the styles.
     """
+    image_io.check_writable_destination(path)  # creates the folder
     temporary = os.path.join(os.path.dirname(path) or ".", f".tmp-{os.path.basename(path)}")
     model.save(temporary)
     os.replace(temporary, path)

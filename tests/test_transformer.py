@@ -134,3 +134,16 @@ def test_load_refuses_what_is_not_a_model(tmp_path):
         feedforward.load_model(tmp_path)
     with pytest.raises(NstError, match="model not found"):
         feedforward.load_model(tmp_path / "missing.keras")
+
+
+def test_shipped_networks_are_found_by_style_name(tmp_path, monkeypatch, three_style_model):
+    feedforward.save_model(
+        three_style_model, str(tmp_path / "shipped.keras"), {"style_names": ["a", "b", "c"]}
+    )
+    monkeypatch.setattr(feedforward, "SHIPPED_DIRS", (str(tmp_path / "none"), str(tmp_path)))
+    assert feedforward.shipped_styles() == {name: str(tmp_path / "shipped.keras") for name in "abc"}
+    loaded = feedforward.load_model("b")
+    np.testing.assert_array_equal(loaded.style_weights(), [0, 1, 0])
+    np.testing.assert_array_equal(loaded.style_weights("c"), [0, 0, 1])
+    with pytest.raises(NstError, match=r"shipped style \(a, b, c\)"):
+        feedforward.load_model("d")

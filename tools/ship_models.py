@@ -1,0 +1,110 @@
+"""Ships a trained style network into exported_models/: the Keras network (found by
+`nst-tf stylize PHOTO --model STYLE`), and per style a SavedModel and TFLite float16, int8 and
+int16x8 files, with a manifest of how it was trained and its measured parity with Keras.
+
+    python tools/ship_models.py --model /work/runs/styles3b --name styles3 \\
+        --representative-data ../shared/images/train
+"""
+
+import argparse
+import glob
+import os
+import shutil
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
+
+from nst_tf import data, export, feedforward, images
+from nst_tf.errors import NstError
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PARITY_PHOTOS = ("chelsea.jpg", "astronaut.jpg", "coffee.jpg")
+TFLITE_KINDS = ("float16", "int8", "int16x8")
+CALIBRATION_IMAGES = 32
+
+
+def parse_args(argv=None):
+    """Parses the command line (argv without the program name)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True, help="A .keras network or training run folder.")
+    parser.add_argument("--name", required=True, help="File name of the shipped network.")
+    parser.add_argument("--representative-data", required=True, help="Calibration image folder.")
+    parser.add_argument("--tflite-size", default="384x384", help="TFLite input HxW.")
+    parser.add_argument("--out", default=os.path.join(REPO, "exported_models"))
+    return parser.parse_args(argv)
+
+
+def _folder_bytes(path):
+    return sum(
+        os.path.getsize(p) for p in glob.glob(os.path.join(path, "**"), recursive=True)
+        if os.path.isfile(p)
+    )  # fmt: skip
+
+
+def main(argv=None):
+    """Exports every style of the network; returns 0, or 2 for an input error."""
+    args = parse_args(argv)
+    try:
+        size = tuple(int(v) for v in args.tflite_size.lower().split("x"))
+        style_model = feedforward.load_model(args.model)
+        calibration = [
+            images.load_image(p)
+            for p in data.list_image_files(args.representative_data)[:CALIBRATION_IMAGES]
+        ]
+        photos = [
+            images.resize(images.load_image(os.path.join(REPO, "nst_tf", "samples", name)), size)
+            for name in PARITY_PHOTOS
+        ]
+        keras_path = os.path.join(args.out, f"{args.name}.keras")
+        metadata = {**style_model.metadata, "styles": [os.path.basename(p) for p in
+                                                        style_model.metadata.get("styles", [])]}  # fmt: skip
+        feedforward.save_model(style_model.model, keras_path, metadata)
+        manifest = {
+            "network": os.path.basename(keras_path),
+            "training": {
+                key: metadata.get(key)
+                for key in (
+                    "styles",
+                    "data",
+                    "steps",
+                    "image_size",
+                    "variant",
+                    "loss_network",
+                    "weights",
+                )
+            },
+            "keras_bytes": os.path.getsize(keras_path),
+            "tflite_size": list(size),
+            "parity_photos": list(PARITY_PHOTOS),
+            "styles": {},
+        }
+        for style in style_model.style_names:
+            weights = style_model.style_weights(style)
+            expected = [style_model.stylize(p[None], weights)[0] for p in photos]
+            folder = os.path.join(args.out, style)
+            shutil.rmtree(folder, ignore_errors=True)
+            saved = export.export_saved_model(style_model, os.path.join(folder, "saved_model"),
+                                              weights, version=1)  # fmt: skip
+            entry = {"saved_model": os.path.relpath(saved, args.out),
+                     "saved_model_bytes": _folder_bytes(saved)}  # fmt: skip
+            for kind in TFLITE_KINDS:
+                path = os.path.join(folder, f"{style}_{kind}.tflite")
+                entry[f"tflite_{kind}_bytes"] = export.export_tflite(
+                    style_model, path, weights, kind, size, calibration
+                )
+                lite = export.LiteStyleModel(path)
+                entry[f"tflite_{kind}_psnr_db"] = round(
+                    min(export.psnr(e, lite.stylize(p)) for e, p in zip(expected, photos)), 2
+                )
+            manifest["styles"][style] = entry
+            print(style, {k: v for k, v in entry.items() if "psnr" in k}, flush=True)
+        images.write_json(os.path.join(args.out, "manifest.json"), manifest)
+        print(f"wrote {args.out} ({_folder_bytes(args.out) / 1e6:.1f} MB)")
+    except NstError as error:
+        print(f"ship_models: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
