@@ -202,7 +202,12 @@ def _convert(converter, quantize, size, representative):
         converter.target_spec.supported_ops = [
             tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
         ]
-    return converter.convert()
+    try:
+        return converter.convert()
+    except Exception as error:  # noqa: BLE001 - the converter raises several types
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        hint = " (a resizable input does not convert: give --size HxW)" if size is None else ""
+        raise NstError(f"TFLite conversion failed{hint}: {reason[:200]}") from None
 
 
 class LiteStyleModel:

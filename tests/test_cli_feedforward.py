@@ -70,24 +70,6 @@ def test_stylize_an_image_a_folder_and_a_video_with_a_model(tmp_path, model_path
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
 
 
-def test_train_end_to_end_mirrored_on_two_cpu_devices(tmp_path):
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    for i in range(2):
-        Image.fromarray(np.roll(gradient_image(40), 9 * i, 0).astype(np.uint8)).save(
-            photos / f"{i}.png"
-        )
-    out = tmp_path / "run"
-    done = run_cli("train", "--style", str(SAMPLES / "starry_night.jpg"), "--data", str(photos),
-                   "--out", str(out), "--steps", "2", "--batch-size", "2", "--image-size", "16",
-                   "--style-size", "32", "--network", "small", "--vgg-weights", "none",
-                   "--distribute", "mirrored", "--cpu-devices", "2", "--noxla", "--quiet")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "mirrored training over 2 device(s)" in done.stdout
-    assert "after 2 steps" in done.stdout
-    assert feedforward.load_model(out).style_names == ["starry_night"]
-
-
 def test_smoothing_keeps_still_regions_and_follows_moving_ones():
     previous_content = np.zeros((2, 2, 3), np.float32)
     content = previous_content.copy()

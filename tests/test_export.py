@@ -134,6 +134,8 @@ def test_tflite_bad_requests_are_one_line_errors(tmp_path, style_model):
         export.export_tflite(style_model, tmp_path / "m.tflite", weights, "int4")
     with pytest.raises(NstError, match="at least 8x8"):
         export.export_tflite(style_model, tmp_path / "m.tflite", weights, size=(4, 64))
+    with pytest.raises(NstError, match="resizable input does not convert"):
+        export.export_tflite(style_model, tmp_path / "m.tflite", weights, size=None)
     (tmp_path / "bad.tflite").write_bytes(b"nope")
     with pytest.raises(NstError, match="not a TFLite model"):
         export.LiteStyleModel(tmp_path / "bad.tflite")

@@ -129,15 +129,18 @@ def _cli(*arguments):
 
 
 def test_a_killed_run_resumes_losing_at_most_one_checkpoint_interval(tmp_path, data_folder):
+    """Also the CLI's mirrored training over two logical CPU devices (one process less)."""
     out = tmp_path / "killed"
     common = ["--out", str(out), "--quiet", "--noxla"]
+    log = tmp_path / "first.log"
     process = subprocess.Popen(
         _cli(
             "train", "--style", str(SAMPLES / "starry_night.jpg"), "--data", data_folder,
             "--steps", "100000", "--batch-size", "2", "--image-size", "32", "--style-size", "32",
-            "--network", "small", "--vgg-weights", "none", "--checkpoint-every", "3", "--log-every", "1", *common,
+            "--network", "small", "--vgg-weights", "none", "--checkpoint-every", "3", "--log-every", "1",
+            "--distribute", "mirrored", "--cpu-devices", "2", *common,
         ),
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 240
@@ -148,6 +151,7 @@ def test_a_killed_run_resumes_losing_at_most_one_checkpoint_interval(tmp_path, d
         process.wait(timeout=30)
     finally:
         process.kill()
+    assert "mirrored training over 2 device(s)" in log.read_text()
     newest = max(os.listdir(out / "checkpoints"))
     last_checkpoint = int(newest[len("ckpt-") : -len(".npz")])
     resumed = subprocess.run(

@@ -30,6 +30,7 @@ def parse_args(argv=None):
     parser.add_argument("--name", required=True, help="File name of the shipped network.")
     parser.add_argument("--representative-data", required=True, help="Calibration image folder.")
     parser.add_argument("--tflite-size", default="384x384", help="TFLite input HxW.")
+    parser.add_argument("--note", default="", help="A line on the training, for the manifest.")
     parser.add_argument("--out", default=os.path.join(REPO, "exported_models"))
     return parser.parse_args(argv)
 
@@ -73,6 +74,7 @@ def main(argv=None):
                     "weights",
                 )
             },
+            "note": args.note,
             "keras_bytes": os.path.getsize(keras_path),
             "tflite_size": list(size),
             "parity_photos": list(PARITY_PHOTOS),
