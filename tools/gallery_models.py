@@ -5,7 +5,7 @@ column the content images; a last column shows an equal blend of all styles when
 has several. Reuses the layout of tools/gallery.py.
 
 The README's feed-forward gallery (docs/gallery_feedforward.jpg) was made with:
-  python tools/gallery_models.py --model /work/runs/styles3 \
+  python tools/gallery_models.py --model exported_models/styles3.keras \
       --content nst_tf/samples/chelsea.jpg nst_tf/samples/astronaut.jpg nst_tf/samples/coffee.jpg \
       --size 384 --cell 200 --caption "..." -o docs/gallery_feedforward.jpg
 """
@@ -44,7 +44,12 @@ def main(argv=None):
         style_model = feedforward.load_model(args.model)
         names = style_model.style_names
         header = [None]
+        samples = os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nst_tf", "samples"
+        )
         for path in style_model.metadata.get("styles", []):
+            # Shipped networks name their styles by file name only: look among the samples.
+            path = path if os.path.isfile(path) else os.path.join(samples, os.path.basename(path))
             header.append(images.load_image(path) if os.path.isfile(path) else None)
         choices = [style_model.style_weights(i) for i in range(len(names))]
         if len(names) > 1:
