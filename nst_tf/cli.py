@@ -201,8 +201,9 @@ def _define_model_flags(fv):
     flags.DEFINE_string(
         "model",
         None,
-        "A trained network (a .keras file or a training run folder): stylise with one forward "
-        "pass instead of optimising; CONTENT may then be an image, a folder or a video.",
+        "A trained network (a .keras file, a training run folder, or the name of a shipped "
+        "style: starry_night, the_scream, woman_with_hat): stylise with one forward pass "
+        "instead of optimising; CONTENT may then be an image, a folder or a video.",
         flag_values=fv,
     )
     flags.DEFINE_string(
