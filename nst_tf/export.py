@@ -15,6 +15,7 @@ int16 activations, int8 weights, float input and output); the last two need repr
 images.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -102,7 +103,6 @@ def export_saved_model(style_model, base_dir, style_weights, version=None):
         "encoded": (serve_encoded, [tf.TensorSpec((None,), tf.string, name="encoded_images")]),
     }
     with _atomic_folder(target) as temporary:
-        os.rmdir(temporary)  # the archive writer wants to create the folder itself
         _write_archive(style_model.model, temporary, endpoints)
     return target
 
@@ -114,27 +114,24 @@ def _next_version(base_dir):
     return max(versions, default=0) + 1
 
 
-class _atomic_folder:
-    """Yields a temporary folder beside `target` and renames it to `target` on success only."""
+@contextlib.contextmanager
+def _atomic_folder(target):
+    """Yields a path beside `target` to write a folder to; renames it to `target` on success only.
 
-    def __init__(self, target):
-        self.target = target
-
-    def __enter__(self):
-        parent = os.path.dirname(os.path.abspath(self.target))
-        try:
-            os.makedirs(parent, exist_ok=True)
-            self.temporary = tempfile.mkdtemp(dir=parent, prefix=".tmp-export-")
-        except OSError as error:
-            raise NstError(f"cannot write {self.target}: {error.strerror}") from None
-        return self.temporary
-
-    def __exit__(self, kind, error, traceback):
-        if kind is None:
-            os.replace(self.temporary, self.target)
-        else:
-            shutil.rmtree(self.temporary, ignore_errors=True)
-        return False
+    Raises:
+      NstError: the parent folder cannot be created.
+    """
+    parent = os.path.dirname(os.path.abspath(target))
+    try:
+        os.makedirs(parent, exist_ok=True)
+    except OSError as error:
+        raise NstError(f"cannot write {target}: {error.strerror}") from None
+    temporary = os.path.join(parent, f".tmp-export-{os.getpid()}-{os.path.basename(target)}")
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def export_tflite(

@@ -147,8 +147,8 @@ def model_file(path):
       NstError: nothing that looks like a model there.
     """
     path = os.fspath(path)
-    shipped = shipped_styles()
-    if not os.path.exists(path) and path in shipped:
+    shipped = {} if os.path.exists(path) else shipped_styles()
+    if path in shipped:
         return shipped[path]
     if os.path.isdir(path):
         inside = os.path.join(path, "model.keras")

@@ -61,11 +61,6 @@ def _photos(size):
     return [images.resize(images.load_image(path), size) for path in paths]
 
 
-def _folder_bytes(path):
-    return sum(os.path.getsize(p) for p in glob.glob(os.path.join(path, "**"), recursive=True)
-               if os.path.isfile(p))  # fmt: skip
-
-
 def run_one(kind, args):
     """Measures one export kind: "keras", "saved_model" or a TFLite quantisation."""
     import numpy as np
@@ -99,7 +94,7 @@ def run_one(kind, args):
             expected = [style_model.stylize(images.to_uint8(p)[None].astype(np.float32), weights)[0]
                         for p in photos]  # fmt: skip
             result["psnr_db"] = min(export.psnr(e, o) for e, o in zip(expected, outputs))
-            result["bytes"] = _folder_bytes(path)
+            result["bytes"] = benchmarks.folder_bytes(path)
     else:
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "m.tflite")

@@ -39,6 +39,15 @@ def machine_facts():
     }
 
 
+def folder_bytes(path):
+    """Total size of the files under a folder, bytes."""
+    return sum(
+        os.path.getsize(os.path.join(root, name))
+        for root, _, names in os.walk(path)
+        for name in names
+    )
+
+
 def peak_rss_mib():
     """Peak resident memory of this process so far, MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

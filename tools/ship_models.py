@@ -7,12 +7,13 @@ int16x8 files, with a manifest of how it was trained and its measured parity wit
 """
 
 import argparse
-import glob
 import os
 import shutil
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
+
+import benchmarks
 
 from nst_tf import data, export, feedforward, images
 from nst_tf.errors import NstError
@@ -33,13 +34,6 @@ def parse_args(argv=None):
     parser.add_argument("--note", default="", help="A line on the training, for the manifest.")
     parser.add_argument("--out", default=os.path.join(REPO, "exported_models"))
     return parser.parse_args(argv)
-
-
-def _folder_bytes(path):
-    return sum(
-        os.path.getsize(p) for p in glob.glob(os.path.join(path, "**"), recursive=True)
-        if os.path.isfile(p)
-    )  # fmt: skip
 
 
 def main(argv=None):
@@ -88,7 +82,7 @@ def main(argv=None):
             saved = export.export_saved_model(style_model, os.path.join(folder, "saved_model"),
                                               weights, version=1)  # fmt: skip
             entry = {"saved_model": os.path.relpath(saved, args.out),
-                     "saved_model_bytes": _folder_bytes(saved)}  # fmt: skip
+                     "saved_model_bytes": benchmarks.folder_bytes(saved)}  # fmt: skip
             for kind in TFLITE_KINDS:
                 path = os.path.join(folder, f"{style}_{kind}.tflite")
                 entry[f"tflite_{kind}_bytes"] = export.export_tflite(
@@ -101,7 +95,7 @@ def main(argv=None):
             manifest["styles"][style] = entry
             print(style, {k: v for k, v in entry.items() if "psnr" in k}, flush=True)
         images.write_json(os.path.join(args.out, "manifest.json"), manifest)
-        print(f"wrote {args.out} ({_folder_bytes(args.out) / 1e6:.1f} MB)")
+        print(f"wrote {args.out} ({benchmarks.folder_bytes(args.out) / 1e6:.1f} MB)")
     except NstError as error:
         print(f"ship_models: error: {error}", file=sys.stderr)
         return 2
