@@ -349,7 +349,7 @@ def _export_flags():
     flags.DEFINE_string(
         "representative-data",
         None,
-        "Folder of images to calibrate int8 quantisation.",
+        "Folder of images to calibrate integer quantisation (up to 64, spread over it).",
         flag_values=fv,
     )
     flags.DEFINE_integer(
@@ -388,14 +388,14 @@ def _run_export(values, model_path):
         raise NstError(f"--version must be a positive integer, got {values['version']}")
     quantize = values["quantize"]
     tflite = values["format"] == "tflite"
-    if quantize in ("int8", "int16x8") and not values["representative_data"]:
+    if quantize == "int8" and not values["representative_data"]:
         raise NstError(
             f"{quantize} quantisation needs representative images: --representative-data DIR"
         )
     if quantize != "none" and not tflite:
         raise NstError("--quantize applies to --format tflite")
     tf_startup.import_tensorflow_quietly()
-    from nst_tf import data, export, feedforward, images
+    from nst_tf import export, feedforward
 
     style_model = feedforward.load_model(model_path)
     weights = style_model.style_weights(values["model_style"], blend)
@@ -405,9 +405,7 @@ def _run_export(values, model_path):
         return
     representative = None
     if values["representative_data"]:
-        representative = [
-            images.load_image(p) for p in data.list_image_files(values["representative_data"])
-        ]
+        representative = export.calibration_images(values["representative_data"])
     if not output.endswith(".tflite"):
         name = values["model_style"] or ("blend" if blend else style_model.style_names[0])
         output = os.path.join(output, f"{name}_{quantize}.tflite")

@@ -10,12 +10,15 @@ This module is what a deployed model needs: it imports no loss network.
 """
 
 import keras
+import numpy as np
 from keras import ops
 
 # Every side is padded to a multiple of this (two stride-2 convolutions), then cropped back.
 SIZE_MULTIPLE = 4
 # Smallest side the reflection paddings allow.
 MIN_SIDE = 8
+# Logits beyond ±LOGIT_LIMIT are clipped before the output tanh (see ToPixels).
+LOGIT_LIMIT = 4.0
 
 VARIANTS = {
     # name: (channels of the first convolution, residual blocks)
@@ -38,9 +41,16 @@ class ReflectionPad(keras.layers.Layer):
         super().__init__(**kwargs)
         self.padding = int(padding)
 
+    def build(self, input_shape):
+        self.channels = input_shape[-1]
+
     def call(self, images):
         p = self.padding
-        return ops.pad(images, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+        padded = ops.pad(images, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+        # Sizes known only at run time (a resizable TFLite export) lose the channel count after
+        # the dynamic paddings and upsamplings before; the next convolution needs it.
+        shape = ops.shape(padded)
+        return ops.reshape(padded, (shape[0], shape[1], shape[2], self.channels))
 
     def get_config(self):
         return {**super().get_config(), "padding": self.padding}
@@ -83,13 +93,13 @@ class InstanceNormalization(keras.layers.Layer):
 
     Args:
       num_styles: number of (scale, shift) pairs.
-      epsilon: added to the variance.
+      epsilon: added to the variance: a number, or one per channel (see nst_tf.equalization).
     """
 
     def __init__(self, num_styles=1, epsilon=1e-3, **kwargs):
         super().__init__(**kwargs)
         self.num_styles = int(num_styles)
-        self.epsilon = float(epsilon)
+        self.epsilon = float(epsilon) if np.ndim(epsilon) == 0 else [float(e) for e in epsilon]
 
     def build(self, input_shape):
         feature_shape = input_shape[0] if self.num_styles > 1 else input_shape
@@ -110,11 +120,14 @@ class InstanceNormalization(keras.layers.Layer):
         else:
             features = inputs
             scale, shift = self.scale[0], self.shift[0]
-        centered = features - ops.mean(features, axis=(1, 2), keepdims=True)
+        mean = ops.mean(features, axis=(1, 2), keepdims=True)
+        centered = features - mean
         # A product, not SquaredDifference: TFLite's 16x8 integer kernels have MUL only.
         variance = ops.mean(centered * centered, axis=(1, 2), keepdims=True)
-        normalised = centered * ops.rsqrt(variance + self.epsilon)
-        return normalised * scale + shift
+        # One per-channel affine map of the features: integer (int8) kernels then requantise the
+        # full-size tensor twice instead of four times.
+        gain = scale * ops.rsqrt(variance + np.asarray(self.epsilon, np.float32))
+        return features * gain + (shift - mean * gain)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0] if self.num_styles > 1 else input_shape
@@ -125,10 +138,13 @@ class InstanceNormalization(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
 class ToPixels(keras.layers.Layer):
-    """Maps unbounded activations to RGB in [0, 255] (scaled tanh)."""
+    """Maps unbounded activations to RGB in [0, 255] (scaled tanh of the logits clipped to ±4)."""
 
     def call(self, x):
-        return (ops.tanh(x) + 1.0) * 127.5
+        # Clipped first (tanh(4) is within 0.09 grey levels of 1), so that an int8 export spends
+        # its 256 levels on the logits that matter. And not (tanh + 1) * 127.5: the int8 converter
+        # gives that sum the 0-255 scale of the product.
+        return ops.tanh(ops.clip(x, -LOGIT_LIMIT, LOGIT_LIMIT)) * 127.5 + 127.5
 
 
 def build_transformer(num_styles=1, variant="standard", name=None):

@@ -9,11 +9,13 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import SAMPLES
+from conftest import SAMPLES, SHARED
 from tensorflow_serving.apis import predict_pb2
 
 from nst_tf import export, feedforward, images, transformer
 from nst_tf.errors import NstError
+
+TRAIN_PHOTOS = SHARED / "images" / "train"
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +107,9 @@ def test_a_tf_serving_predict_request_fits_the_signature(saved_model, style_mode
     assert np.abs(stylised.astype(np.float32) - expected[0]).max() <= 1.0
 
 
-# int8 misses the deployment issue's 28 dB: instance normalisation's per-channel variances span
-# more than 8 bits can hold in one per-tensor scale; int16 activations (int16x8) do not.
 @pytest.mark.parametrize(
     "quantize,min_psnr",
-    [("none", 50), ("float16", 40), ("dynamic", 30), ("int16x8", 40), ("int8", 12)],
+    [("none", 50), ("float16", 40), ("dynamic", 30), ("int8", 20)],
 )
 def test_tflite_matches_keras(tmp_path, style_model, quantize, min_psnr):
     path = tmp_path / f"m_{quantize}.tflite"
@@ -126,6 +126,18 @@ def test_tflite_matches_keras(tmp_path, style_model, quantize, min_psnr):
     assert export.psnr(expected, lite.stylize(image)) >= min_psnr
 
 
+def test_resizable_tflite_runs_at_any_size(tmp_path, style_model):
+    weights = style_model.style_weights("a")
+    export.export_tflite(style_model, tmp_path / "any.tflite", weights, size=None)
+    lite = export.LiteStyleModel(tmp_path / "any.tflite")
+    assert lite.size is None
+    for size in ((40, 56), (61, 33)):  # 61x33: padded to a multiple of 4 inside, cropped back
+        image = photo(size)
+        result = lite.stylize(image)
+        assert result.shape == image.shape
+        assert export.psnr(style_model.stylize(image[None], weights)[0], result) >= 50
+
+
 def test_tflite_bad_requests_are_one_line_errors(tmp_path, style_model):
     weights = style_model.style_weights()
     with pytest.raises(NstError, match="needs representative images"):
@@ -134,8 +146,6 @@ def test_tflite_bad_requests_are_one_line_errors(tmp_path, style_model):
         export.export_tflite(style_model, tmp_path / "m.tflite", weights, "int4")
     with pytest.raises(NstError, match="at least 8x8"):
         export.export_tflite(style_model, tmp_path / "m.tflite", weights, size=(4, 64))
-    with pytest.raises(NstError, match="resizable input does not convert"):
-        export.export_tflite(style_model, tmp_path / "m.tflite", weights, size=None)
     (tmp_path / "bad.tflite").write_bytes(b"nope")
     with pytest.raises(NstError, match="not a TFLite model"):
         export.LiteStyleModel(tmp_path / "bad.tflite")
@@ -167,3 +177,24 @@ def test_export_command_end_to_end_and_bad_input(tmp_path, style_model, capsys):
         assert cli.main(["nst-tf", "export", *argv]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.fixture(scope="module")
+def shipped_model():
+    return feedforward.load_model("starry_night")
+
+
+# The deployment issue's parity bounds, on the shipped (trained) network and real photos: random
+# weights above tell little about int8, whose error depends on the trained activations' spreads.
+@pytest.mark.skipif(not TRAIN_PHOTOS.is_dir(), reason="needs ../shared/images/train")
+@pytest.mark.parametrize("quantize,min_psnr", [("float16", 40), ("int8", 28)])
+def test_shipped_network_tflite_parity(tmp_path, shipped_model, quantize, min_psnr):
+    weights = shipped_model.style_weights("starry_night")
+    path = tmp_path / f"{quantize}.tflite"
+    representative = export.calibration_images(str(TRAIN_PHOTOS))
+    export.export_tflite(shipped_model, path, weights, quantize, (192, 192), representative)
+    lite = export.LiteStyleModel(path)
+    for name in ("chelsea", "coffee", "astronaut", "brick", "shipwreck"):
+        image = images.resize(images.load_image(SAMPLES / f"{name}.jpg"), (192, 192))
+        expected = shipped_model.stylize(image[None], weights)[0]
+        assert export.psnr(expected, lite.stylize(image)) >= min_psnr, name

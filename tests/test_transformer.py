@@ -71,6 +71,23 @@ def test_instance_normalization_matches_numpy():
     np.testing.assert_allclose(layer(features).numpy(), expected, rtol=1e-5, atol=1e-5)
 
 
+def test_instance_normalization_takes_one_epsilon_per_channel():
+    features = np.random.default_rng(1).normal(0, 0.05, size=(1, 5, 6, 3)).astype(np.float32)
+    epsilon = [1e-3, 1e-2, 1.0]
+    layer = transformer.InstanceNormalization(epsilon=epsilon)
+    centered = features - features.mean(axis=(1, 2), keepdims=True)
+    expected = centered / np.sqrt(features.var(axis=(1, 2), keepdims=True) + np.array(epsilon))
+    np.testing.assert_allclose(layer(features).numpy(), expected, rtol=1e-4, atol=1e-6)
+    assert transformer.InstanceNormalization.from_config(layer.get_config()).epsilon == epsilon
+
+
+def test_to_pixels_clips_logits_within_a_tenth_of_a_grey_level():
+    logits = np.array([-100.0, -4.5, -1.0, 0.0, 0.3, 3.9, 100.0], np.float32)
+    pixels = transformer.ToPixels()(logits).numpy()
+    np.testing.assert_allclose(pixels, (np.tanh(logits) + 1) * 127.5, atol=0.09)
+    assert pixels[0] == pixels[1] and pixels[-1] > 254.9
+
+
 def test_conditional_normalization_blends_scales_and_shifts():
     features = np.random.default_rng(1).normal(size=(1, 4, 4, 2)).astype(np.float32)
     layer = transformer.InstanceNormalization(num_styles=2)

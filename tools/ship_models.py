@@ -1,6 +1,6 @@
 """Ships a trained style network into exported_models/: the Keras network (found by
-`nst-tf stylize PHOTO --model STYLE`), and per style a SavedModel and TFLite float16, int8 and
-int16x8 files, with a manifest of how it was trained and its measured parity with Keras.
+`nst-tf stylize PHOTO --model STYLE`), and per style a SavedModel and TFLite float16 and int8
+files, with a manifest of how it was trained and its measured parity with Keras.
 
     python tools/ship_models.py --model /work/runs/styles3b --name styles3 \\
         --representative-data ../shared/images/train
@@ -15,13 +15,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 
 import benchmarks
 
-from nst_tf import data, export, feedforward, images
+from nst_tf import export, feedforward, images
 from nst_tf.errors import NstError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PARITY_PHOTOS = ("chelsea.jpg", "astronaut.jpg", "coffee.jpg")
-TFLITE_KINDS = ("float16", "int8", "int16x8")
-CALIBRATION_IMAGES = 32
+PARITY_PHOTOS = ("chelsea.jpg", "astronaut.jpg", "coffee.jpg", "brick.jpg", "shipwreck.jpg")
+TFLITE_KINDS = ("float16", "int8")
 
 
 def parse_args(argv=None):
@@ -42,10 +41,7 @@ def main(argv=None):
     try:
         size = tuple(int(v) for v in args.tflite_size.lower().split("x"))
         style_model = feedforward.load_model(args.model)
-        calibration = [
-            images.load_image(p)
-            for p in data.list_image_files(args.representative_data)[:CALIBRATION_IMAGES]
-        ]
+        calibration = export.calibration_images(args.representative_data)
         photos = [
             images.resize(images.load_image(os.path.join(REPO, "nst_tf", "samples", name)), size)
             for name in PARITY_PHOTOS
