@@ -140,6 +140,12 @@ def _define_optimization_flags(fv, default_size, default_init, inits):
     flags.DEFINE_string(
         "loss-plot", None, "Write a plot of the losses (.png, .svg, .pdf, .jpg).", flag_values=fv
     )
+    flags.DEFINE_bool(
+        "xla",
+        True,
+        "Compile the loss with XLA (~25% faster iterations, 3-8 s to compile per image size).",
+        flag_values=fv,
+    )
     flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
     _define_network_flags(fv)
 
@@ -445,6 +451,7 @@ def _optimization_options(values):
         "progress": not values["quiet"],
         "save_every": values["save_every"],
         "save_path": f"{stem}_{{iteration:04d}}{ending}",
+        "xla": values["xla"],
     }
 
 

@@ -197,13 +197,13 @@ def export_tflite(
         # Through a SavedModel, the converter freezes the weights into constants.
         saved = os.path.join(folder, "saved_model")
         _write_archive(network, saved, endpoint)
-        flatbuffer = _convert(tf.lite.TFLiteConverter.from_saved_model(saved), quantize, size,
-                              samples)  # fmt: skip
+        converter = tf.lite.TFLiteConverter.from_saved_model(saved)
+        flatbuffer = _convert(converter, quantize, samples)
     image_io.write_atomically(path, lambda f: f.write(flatbuffer))
     return len(flatbuffer)
 
 
-def _convert(converter, quantize, size, samples):
+def _convert(converter, quantize, samples):
     """Runs the TFLite converter with the quantisation settings; returns the flatbuffer."""
     if quantize != "none":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -223,8 +223,7 @@ def _convert(converter, quantize, size, samples):
         return converter.convert()
     except Exception as error:  # noqa: BLE001 - the converter raises several types
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        hint = " (a resizable input does not convert: give --size HxW)" if size is None else ""
-        raise NstError(f"TFLite conversion failed{hint}: {reason[:200]}") from None
+        raise NstError(f"TFLite conversion failed: {reason[:200]}") from None
 
 
 class LiteStyleModel:

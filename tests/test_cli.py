@@ -55,7 +55,7 @@ def test_stylize_end_to_end(tmp_path, inputs):
 def test_texture_end_to_end(tmp_path, inputs):
     output = tmp_path / "texture.png"
     done = run_cli("texture", inputs[1], "-o", str(output), *TINY, "--style-layers",
-                   "block1_conv1,block2_conv1,block3_conv1")  # fmt: skip
+                   "block1_conv1,block2_conv1,block3_conv1", "--noxla")  # fmt: skip
     assert done.returncode == 0, done.stderr
     with Image.open(output) as image:
         assert image.size == (48, 48)

@@ -46,9 +46,10 @@ def test_control_flags_reach_stylize(tmp_path, inputs, captured):
     code = cli.main(["nst-tf", "stylize", inputs["content"], inputs["a"], inputs["b"], "-o", out,
                      "--style-blend", "0.7,0.3", "--style-scale", "1,0.5", "--style-loss", "mrf",
                      "--preserve-colors", "luminance", "--scales", "2", "--label-map",
-                     inputs["labels"], "--quiet"])  # fmt: skip
+                     inputs["labels"], "--quiet", "--noxla"])  # fmt: skip
     assert code == 0
     (call,) = captured
+    assert call["xla"] is False
     assert len(call["style"]) == 2
     assert call["style_blend"] == [0.7, 0.3] and call["style_scale"] == [1.0, 0.5]
     assert call["style_loss"] == "mrf" and call["preserve_colors"] == "luminance"

@@ -9,7 +9,7 @@ from nst_tf.errors import NstError
 
 
 def run(content, style, network, **options):
-    options = {"iterations": 8, "tv_weight": 0.0, "progress": False, **options}
+    options = {"iterations": 8, "tv_weight": 0.0, "progress": False, "xla": False, **options}
     return optimize.stylize(content, style, loss_network=network, **options)
 
 
