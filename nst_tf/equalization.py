@@ -41,11 +41,12 @@ def equalized_copy(model, style_weights, samples):
         for index, output in enumerate(outputs if len(pairs) > 1 else [outputs]):
             totals[index] = totals[index] + np.var(np.asarray(output)[0], axis=(0, 1))
     for (conv, norm), total in zip(pairs, totals):
-        gain = np.sqrt(TARGET_VARIANCE / (total / len(samples) + norm.epsilon))
+        epsilon = np.asarray(norm.epsilon)
+        gain = np.sqrt(TARGET_VARIANCE / (total / len(samples) + epsilon))
         kernel, bias = conv.get_weights()
         conv.set_weights([kernel * gain, bias * gain])
         # (g x - g mean) / sqrt(g² var + g² eps) is the normalisation of x, exactly.
-        norm.epsilon = list(np.asarray(norm.epsilon) * gain**2)
+        norm.epsilon = (epsilon * gain**2).tolist()
     return copy
 
 
