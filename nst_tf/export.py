@@ -186,9 +186,9 @@ def export_tflite(
         )
     if size is not None and min(size) < 8:
         raise NstError(f"the TFLite input size must be at least 8x8, got {size[0]}x{size[1]}")
-    samples = [image_io.resize(image, size) if size else image for image in representative or []]
-    network = style_model.model
+    network, samples = style_model.model, []
     if quantize == "int8":
+        samples = [image_io.resize(image, size) if size else image for image in representative]
         network = equalization.equalized_copy(network, style_weights, samples)
     shape = (1, *size, 3) if size else (1, None, None, 3)
     stylize = _stylize_float(network, style_weights)

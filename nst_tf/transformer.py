@@ -122,7 +122,6 @@ class InstanceNormalization(keras.layers.Layer):
             scale, shift = self.scale[0], self.shift[0]
         mean = ops.mean(features, axis=(1, 2), keepdims=True)
         centered = features - mean
-        # A product, not SquaredDifference: TFLite's 16x8 integer kernels have MUL only.
         variance = ops.mean(centered * centered, axis=(1, 2), keepdims=True)
         # One per-channel affine map of the features: integer (int8) kernels then requantise the
         # full-size tensor twice instead of four times.

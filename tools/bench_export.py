@@ -26,7 +26,6 @@ os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # before any TensorFlow import
 import benchmarks
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE_PHOTOS = ("chelsea.jpg", "astronaut.jpg", "coffee.jpg", "brick.jpg", "shipwreck.jpg")
 TFLITE_KINDS = ("none", "float16", "dynamic", "int8")
 
 
@@ -61,7 +60,7 @@ def _median_ms(function, repeats):
 def _photos(size):
     from nst_tf import images
 
-    paths = [os.path.join(REPO, "nst_tf", "samples", name) for name in SAMPLE_PHOTOS]
+    paths = [os.path.join(REPO, "nst_tf", "samples", name) for name in benchmarks.PARITY_PHOTOS]
     return [images.resize(images.load_image(path), size) for path in paths]
 
 
@@ -102,7 +101,9 @@ def run_one(kind, args):
     else:
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "m.tflite")
-            representative = export.calibration_images(args.representative_data)
+            representative = None
+            if kind == "int8":
+                representative = export.calibration_images(args.representative_data)
             result["bytes"] = export.export_tflite(
                 style_model, path, weights, kind, (height, width), representative
             )

@@ -13,6 +13,8 @@ import sys
 import time
 
 RESULT_PREFIX = "BENCH_RESULT "
+# Bundled photos (nst_tf/samples) on which exports are compared with the Keras network.
+PARITY_PHOTOS = ("chelsea.jpg", "astronaut.jpg", "coffee.jpg", "brick.jpg", "shipwreck.jpg")
 
 
 def machine_facts():

@@ -19,7 +19,6 @@ from nst_tf import export, feedforward, images
 from nst_tf.errors import NstError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PARITY_PHOTOS = ("chelsea.jpg", "astronaut.jpg", "coffee.jpg", "brick.jpg", "shipwreck.jpg")
 TFLITE_KINDS = ("float16", "int8")
 
 
@@ -44,7 +43,7 @@ def main(argv=None):
         calibration = export.calibration_images(args.representative_data)
         photos = [
             images.resize(images.load_image(os.path.join(REPO, "nst_tf", "samples", name)), size)
-            for name in PARITY_PHOTOS
+            for name in benchmarks.PARITY_PHOTOS
         ]
         keras_path = os.path.join(args.out, f"{args.name}.keras")
         metadata = {**style_model.metadata, "styles": [os.path.basename(p) for p in
@@ -67,7 +66,7 @@ def main(argv=None):
             "note": args.note,
             "keras_bytes": os.path.getsize(keras_path),
             "tflite_size": list(size),
-            "parity_photos": list(PARITY_PHOTOS),
+            "parity_photos": list(benchmarks.PARITY_PHOTOS),
             "styles": {},
         }
         for style in style_model.style_names:
