@@ -32,5 +32,5 @@ setup(
         "ai-edge-litert",
     ],
     extras_require={"test": ["pytest", "tensorflow-serving-api"]},
-    entry_points={"console_scripts": ["nst-tf=nst_tf.cli:run"]},
+    entry_points={"console_scripts": ["nst-tf=nst_tf.cli.main:run"]},
 )

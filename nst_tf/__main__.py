@@ -1,5 +1,5 @@
 """`python -m nst_tf` runs the command line."""
 
-from nst_tf.cli import run
+from nst_tf.cli.main import run
 
 run()

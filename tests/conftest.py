@@ -9,7 +9,8 @@ import keras
 import numpy as np
 import pytest
 
-from nst_tf import defaults, networks
+from nst_tf import defaults
+from nst_tf.encoders import vgg as networks
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

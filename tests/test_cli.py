@@ -9,7 +9,7 @@ import pytest
 from conftest import gradient_image, stripes_image
 from PIL import Image
 
-from nst_tf import cli
+from nst_tf.cli import main as cli
 
 
 @pytest.fixture
@@ -163,5 +163,5 @@ def test_out_of_memory_is_one_line_error(capsys, monkeypatch, tmp_path, inputs):
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("nst_tf.optimize.stylize", exhausted)
+    monkeypatch.setattr("nst_tf.optimize.stylize.stylize", exhausted)
     expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path / "o.png")], "memory")

@@ -7,7 +7,8 @@ from conftest import gradient_image, stripes_image
 from PIL import Image
 from test_cli import TINY, expect_usage_error
 
-from nst_tf import cli, optimize
+from nst_tf.cli import main as cli
+from nst_tf.optimize import stylize as optimize
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def inputs(tmp_path):
 
 @pytest.fixture
 def captured(monkeypatch):
-    """Replaces nst_tf.optimize.stylize by a recorder that returns the content image."""
+    """Replaces nst_tf.optimize.stylize.stylize by a recorder that returns the content image."""
     calls = []
 
     def fake_stylize(content, style, **options):

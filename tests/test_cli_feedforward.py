@@ -10,7 +10,10 @@ import pytest
 from conftest import REPO, SAMPLES, gradient_image, stripes_image
 from PIL import Image
 
-from nst_tf import cli, feedforward, transformer, video
+from nst_tf.cli import main as cli
+from nst_tf.feedforward import model as feedforward
+from nst_tf.feedforward import transformer
+from nst_tf.io import video
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,9 @@ colour preservation, style losses by name, style blends, region masks, pyramid, 
 import numpy as np
 import pytest
 
-from nst_tf import colors, optimize, pyramid
+from nst_tf.optimize import colors
+from nst_tf.optimize import stylize as optimize
+from nst_tf.optimize import pyramid
 from nst_tf.errors import NstError
 
 

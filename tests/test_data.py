@@ -6,7 +6,7 @@ import tensorflow_datasets as tfds
 from conftest import gradient_image
 from PIL import Image
 
-from nst_tf import data
+from nst_tf.feedforward import data
 from nst_tf.errors import NstError
 
 

@@ -4,7 +4,11 @@ import keras
 import numpy as np
 from conftest import SAMPLES
 
-from nst_tf import equalization, export, feedforward, images, transformer
+from nst_tf.export import equalization
+from nst_tf.export import exporting as export
+from nst_tf.feedforward import model as feedforward
+from nst_tf.io import image_io as images
+from nst_tf.feedforward import transformer
 
 
 def test_equalized_copy_keeps_the_function_and_evens_the_channels():

@@ -12,7 +12,10 @@ import tensorflow as tf
 from conftest import SAMPLES, SHARED
 from tensorflow_serving.apis import predict_pb2
 
-from nst_tf import export, feedforward, images, transformer
+from nst_tf.export import exporting as export
+from nst_tf.feedforward import model as feedforward
+from nst_tf.io import image_io as images
+from nst_tf.feedforward import transformer
 from nst_tf.errors import NstError
 
 TRAIN_PHOTOS = SHARED / "images" / "train"
@@ -163,7 +166,7 @@ def test_export_command_end_to_end_and_bad_input(tmp_path, style_model, capsys):
     assert done.returncode == 0, done.stderr[-2000:]
     assert export.LiteStyleModel(tmp_path / "lite" / "b_dynamic.tflite").size == (32, 48)
 
-    from nst_tf import cli
+    from nst_tf.cli import main as cli
 
     for argv, message in [
         ([model_path], "missing --output"),

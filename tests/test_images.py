@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst_tf import images
+from nst_tf.io import image_io as images
 from nst_tf.errors import NstError
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nst_tf import lbfgs
+from nst_tf.optimize import lbfgs
 from nst_tf.errors import NstError
 
 

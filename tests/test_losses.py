@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst_tf.losses import ContentLoss, GramMatrix, StyleLoss, TotalVariation
+from nst_tf.losses.core import ContentLoss, GramMatrix, StyleLoss, TotalVariation
 
 
 def numpy_gram(features):

@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from nst_tf import networks
+from nst_tf.encoders import vgg as networks
 from nst_tf.errors import NstError
 
 

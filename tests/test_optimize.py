@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst_tf import optimize
+from nst_tf.optimize import stylize as optimize
 from nst_tf.errors import NstError
-from nst_tf.losses import GramMatrix
+from nst_tf.losses.core import GramMatrix
 
 
 def run(content, style, network, **options):

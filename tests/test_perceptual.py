@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 from conftest import gradient_image, stripes_image
 
-from nst_tf import defaults, images, networks
-from nst_tf.perceptual import PerceptualLoss
+from nst_tf import defaults
+from nst_tf.io import image_io as images
+from nst_tf.encoders import vgg as networks
+from nst_tf.feedforward.perceptual_loss import PerceptualLoss
 
 LAYERS = [*defaults.FEEDFORWARD_CONTENT_LAYERS, *defaults.FEEDFORWARD_STYLE_LAYERS]
 

@@ -10,7 +10,10 @@ import tensorflow as tf
 from conftest import SHARED
 from PIL import Image, ImageFilter
 
-from nst_tf import defaults, images, networks, optimize
+from nst_tf import defaults
+from nst_tf.io import image_io as images
+from nst_tf.encoders import vgg as networks
+from nst_tf.optimize import stylize as optimize
 
 SIZE = 128
 ITERATIONS = 100

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst_tf import style_losses
-from nst_tf.losses import StyleLoss
+from nst_tf.losses import style as style_losses
+from nst_tf.losses.core import StyleLoss
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ import pytest
 from conftest import REPO, SAMPLES, gradient_image, stripes_image
 from PIL import Image
 
-from nst_tf import feedforward, training
+from nst_tf.feedforward import model as feedforward
+from nst_tf.feedforward import training
 from nst_tf.errors import NstError
 
 
@@ -173,8 +174,11 @@ MIRRORED_CHECK = textwrap.dedent(
     import numpy as np, tensorflow as tf, keras
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from nst_tf import networks, training, transformer, defaults
-    from nst_tf.perceptual import PerceptualLoss
+    from nst_tf.encoders import vgg as networks
+    from nst_tf.feedforward import training
+    from nst_tf.feedforward import transformer
+    from nst_tf import defaults
+    from nst_tf.feedforward.perceptual_loss import PerceptualLoss
     rng = np.random.default_rng(0)
     style = rng.uniform(0, 255, (32, 32, 3)).astype("float32")
     keras.utils.set_random_seed(0)

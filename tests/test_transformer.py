@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from nst_tf import feedforward, transformer
+from nst_tf.feedforward import model as feedforward
+from nst_tf.feedforward import transformer
 from nst_tf.errors import NstError
 
 

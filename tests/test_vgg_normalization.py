@@ -5,7 +5,8 @@ import pytest
 from conftest import gradient_image, stripes_image
 from PIL import Image
 
-from nst_tf import networks, vgg_normalization
+from nst_tf.encoders import vgg as networks
+from nst_tf.encoders import normalization as vgg_normalization
 from nst_tf.errors import NstError
 
 

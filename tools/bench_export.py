@@ -58,7 +58,7 @@ def _median_ms(function, repeats):
 
 
 def _photos(size):
-    from nst_tf import images
+    from nst_tf.io import image_io as images
 
     paths = [os.path.join(REPO, "nst_tf", "samples", name) for name in benchmarks.PARITY_PHOTOS]
     return [images.resize(images.load_image(path), size) for path in paths]
@@ -69,7 +69,9 @@ def run_one(kind, args):
     import numpy as np
     import tensorflow as tf
 
-    from nst_tf import export, feedforward, images
+    from nst_tf.export import exporting as export
+    from nst_tf.feedforward import model as feedforward
+    from nst_tf.io import image_io as images
 
     style_model = feedforward.load_model(args.model)
     weights = style_model.style_weights(args.model_style)

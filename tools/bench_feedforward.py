@@ -53,8 +53,11 @@ def train_throughput(variant, size, batch_size, steps):
     import numpy as np
     import tensorflow as tf
 
-    from nst_tf import defaults, networks, training, transformer
-    from nst_tf.perceptual import PerceptualLoss
+    from nst_tf import defaults
+    from nst_tf.encoders import vgg as networks
+    from nst_tf.feedforward import training
+    from nst_tf.feedforward import transformer
+    from nst_tf.feedforward.perceptual_loss import PerceptualLoss
 
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
@@ -89,7 +92,8 @@ def inference_latency(variant, size, repeats):
     import keras
     import numpy as np
 
-    from nst_tf import feedforward, transformer
+    from nst_tf.feedforward import model as feedforward
+    from nst_tf.feedforward import transformer
 
     keras.utils.set_random_seed(0)
     model = transformer.build_transformer(1, variant)

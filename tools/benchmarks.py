@@ -114,7 +114,7 @@ class Report:
 
     def write(self, path, results):
         """Writes the report atomically to `path`."""
-        from nst_tf.images import write_json
+        from nst_tf.io.image_io import write_json
 
         write_json(
             path,

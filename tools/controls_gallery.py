@@ -26,7 +26,7 @@ from gallery import GAP, WHITE, fit_cell
 from PIL import Image, ImageDraw
 
 import nst_tf
-from nst_tf import images
+from nst_tf.io import image_io as images
 
 SAMPLES = os.path.join(REPO, "nst_tf", "samples")
 LABEL_HEIGHT = 14

@@ -19,7 +19,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 
 import gallery
 
-from nst_tf import feedforward, images
+from nst_tf.feedforward import model as feedforward
+from nst_tf.io import image_io as images
 from nst_tf.errors import NstError
 
 

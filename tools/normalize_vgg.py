@@ -14,7 +14,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from nst_tf import vgg_normalization
+from nst_tf.encoders import normalization as vgg_normalization
 from nst_tf.errors import NstError
 
 

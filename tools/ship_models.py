@@ -15,7 +15,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 
 import benchmarks
 
-from nst_tf import export, feedforward, images
+from nst_tf.export import exporting as export
+from nst_tf.feedforward import model as feedforward
+from nst_tf.io import image_io as images
 from nst_tf.errors import NstError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

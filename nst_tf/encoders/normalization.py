@@ -14,7 +14,8 @@ import os
 import keras
 import numpy as np
 
-from nst_tf import images, networks
+from nst_tf.io import image_io as images
+from nst_tf.encoders import vgg as networks
 from nst_tf.errors import NstError
 
 IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")

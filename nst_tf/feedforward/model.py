@@ -11,8 +11,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from nst_tf import images as image_io
-from nst_tf import transformer
+from nst_tf.io import image_io as image_io
+from nst_tf.feedforward import transformer
 from nst_tf.errors import NstError
 
 
@@ -234,7 +234,7 @@ def stylize_folder(
     """
     import tqdm
 
-    from nst_tf import data
+    from nst_tf.feedforward import data
 
     paths = data.list_image_files(in_dir)
     groups = {}

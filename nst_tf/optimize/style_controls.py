@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from nst_tf import images
+from nst_tf.io import image_io as images
 from nst_tf.errors import NstError
 
 

@@ -21,10 +21,15 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
-from nst_tf import data, defaults, feedforward, networks, plots, transformer
-from nst_tf import images as image_io
+from nst_tf.feedforward import data
+from nst_tf import defaults
+from nst_tf.feedforward import model as feedforward
+from nst_tf.encoders import vgg as networks
+from nst_tf.io import plots
+from nst_tf.feedforward import transformer
+from nst_tf.io import image_io as image_io
 from nst_tf.errors import NstError
-from nst_tf.perceptual import PerceptualLoss
+from nst_tf.feedforward.perceptual_loss import PerceptualLoss
 
 SAMPLE_IMAGE = os.path.join(os.path.dirname(__file__), "samples", "chelsea.jpg")
 CHECKPOINTS_KEPT = 2

@@ -2,14 +2,14 @@
 
 Content: VGG feature distance between the stylised batch and its input. Style: Gram matrix
 distance to the style image(s), whose Gram matrices are computed once. Plus total variation.
-Built from the Keras loss layers of nst_tf.losses.
+Built from the Keras loss layers of nst_tf.losses.core.
 """
 
 import tensorflow as tf
 
 from nst_tf import defaults
-from nst_tf import images as image_io
-from nst_tf.losses import ContentLoss, GramMatrix, StyleLoss, TotalVariation
+from nst_tf.io import image_io as image_io
+from nst_tf.losses.core import ContentLoss, GramMatrix, StyleLoss, TotalVariation
 
 
 class PerceptualLoss:

@@ -1,6 +1,6 @@
 """Image optimisation style transfer (Gatys, Ecker & Bethge 2015/2016) and texture synthesis.
 
-The pixels of one image are optimised with L-BFGS (nst_tf.lbfgs) or Adam (Keras) so that its VGG
+The pixels of one image are optimised with L-BFGS (nst_tf.optimize.lbfgs) or Adam (Keras) so that its VGG
 features match a content image and the Gram matrices of its VGG features match a style image.
 """
 
@@ -14,11 +14,17 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
-from nst_tf import colors, defaults, lbfgs, networks, presets, pyramid, style_losses
-from nst_tf import images as image_io
-from nst_tf import styles as style_rules
+from nst_tf.optimize import colors
+from nst_tf import defaults
+from nst_tf.optimize import lbfgs
+from nst_tf.encoders import vgg as networks
+from nst_tf.optimize import presets
+from nst_tf.optimize import pyramid
+from nst_tf.losses import style as style_losses
+from nst_tf.io import image_io as image_io
+from nst_tf.optimize import style_controls as style_rules
 from nst_tf.errors import NstError
-from nst_tf.losses import ContentLoss, TotalVariation
+from nst_tf.losses.core import ContentLoss, TotalVariation
 
 OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "style", "noise")
@@ -46,7 +52,7 @@ class Objective:
     """The weighted sum of content, style and total variation losses of one image, with its gradient.
 
     The style term is the blend-weighted sum over the style images of the chosen style loss
-    (nst_tf.style_losses), each restricted to its region mask if masks are given.
+    (nst_tf.losses.style), each restricted to its region mask if masks are given.
     `losses_and_gradient` is a `tf.function` with a fixed input signature, traced once.
 
     Args:
@@ -197,7 +203,7 @@ class Options:
       preserve_colors: "none", "luminance" (transfer on the luminance only, keep the content's
         chroma in YIQ) or "histogram" (recolour the styles to the content's colour mean and
         covariance first). Needs a content image.
-      scales: levels of a coarse-to-fine pyramid (1: single scale); see nst_tf.pyramid.
+      scales: levels of a coarse-to-fine pyramid (1: single scale); see nst_tf.optimize.pyramid.
       progress: show a progress bar with the losses.
       save_every: save the current image every this many iterations (0: never).
       save_path: where to save it: a format string with an {iteration} field.
@@ -293,7 +299,7 @@ def stylize(content, style, *, size=None, preset=None, **options):
       content: content image, a path or an array (height, width, 3) in [0, 255].
       style: style image, a path or an array; or a list of them (see `style_blend`, `masks`).
       size: longest side of the result in px; None keeps the content's size.
-      preset: None, or a name in nst_tf.presets.PRESETS whose options apply unless given here.
+      preset: None, or a name in nst_tf.optimize.presets.PRESETS whose options apply unless given here.
       **options: fields of `Options` (iterations, optimizer, vgg, vgg_weights, style_weight, ...).
 
     Returns:
@@ -636,7 +642,7 @@ class _Recorder:
 
 
 def _run_lbfgs(objective, start, iterations, learning_rate, recorder):
-    """Minimises with L-BFGS (nst_tf.lbfgs), pixels kept in [0, 255].
+    """Minimises with L-BFGS (nst_tf.optimize.lbfgs), pixels kept in [0, 255].
 
     Returns:
       the final image, float32 (height, width, 3).

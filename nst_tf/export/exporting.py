@@ -11,7 +11,7 @@ style, or a blend, baked in.
 TFLite models take float32 RGB in [0, 255], [1, height, width, 3], at a fixed size (or any size
 with `size=None`, where the runtime allows), quantised as none (float32), float16, dynamic
 (8-bit weights) or int8 (full integer: uint8 input and output, int8 inside, calibrated on
-representative images; the network is first channel-equalised, see nst_tf.equalization).
+representative images; the network is first channel-equalised, see nst_tf.export.equalization).
 """
 
 import contextlib
@@ -23,8 +23,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from nst_tf import data, equalization
-from nst_tf import images as image_io
+from nst_tf.feedforward import data
+from nst_tf.export import equalization
+from nst_tf.io import image_io as image_io
 from nst_tf.errors import NstError
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")

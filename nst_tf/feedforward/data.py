@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image, UnidentifiedImageError
 
-from nst_tf import images as image_io
+from nst_tf.io import image_io as image_io
 from nst_tf.errors import NstError
 
 IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp")

@@ -15,7 +15,7 @@ weighted by `layer_weights` (default 1/number of layers) and summed.
 import keras
 import tensorflow as tf
 
-from nst_tf.losses import _gram, _per_layer_weights
+from nst_tf.losses.core import _gram, _per_layer_weights
 
 _EPSILON = 1e-8
 

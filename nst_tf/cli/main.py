@@ -9,7 +9,8 @@ import sys
 
 from absl import flags
 
-from nst_tf import defaults, tf_startup
+from nst_tf import defaults
+from nst_tf import tf_startup
 from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
@@ -401,7 +402,8 @@ def _run_export(values, model_path):
     if quantize != "none" and not tflite:
         raise NstError("--quantize applies to --format tflite")
     tf_startup.import_tensorflow_quietly()
-    from nst_tf import export, feedforward
+    from nst_tf.export import exporting as export
+    from nst_tf.feedforward import model as feedforward
 
     style_model = feedforward.load_model(model_path)
     weights = style_model.style_weights(values["model_style"], blend)
@@ -421,7 +423,8 @@ def _run_export(values, model_path):
 
 def _optimization_options(values):
     """Keyword arguments of nst_tf.stylize / synthesize_texture from parsed flag values."""
-    from nst_tf import images, plots
+    from nst_tf.io import image_io as images
+    from nst_tf.io import plots
 
     output = values["output"]
     if not output:
@@ -471,7 +474,7 @@ def _check_styles(options, styles, content_shape=None):
     Returns:
       the region masks (list of arrays) or None.
     """
-    from nst_tf import styles as style_rules
+    from nst_tf.optimize import style_controls as style_rules
 
     style_rules.blend_weights(options["style_blend"], len(styles))
     style_rules.style_scales(options["style_scale"], len(styles))
@@ -498,7 +501,8 @@ def _run_stylize(values, content_path, *style_paths):
         return
     if not style_paths:
         raise NstError("missing STYLE: give a style image, or a trained network with --model")
-    from nst_tf import images, presets
+    from nst_tf.io import image_io as images
+    from nst_tf.optimize import presets
 
     values["size"] = values["size"] or _STYLIZE_SIZE
     options = _optimization_options(values)
@@ -522,21 +526,21 @@ def _run_stylize(values, content_path, *style_paths):
     if masks is not None:
         options.update(masks=masks, label_map=None)
     tf_startup.import_tensorflow_quietly()
-    from nst_tf import optimize
+    from nst_tf.optimize import stylize as optimize
 
     result = optimize.stylize(content, styles, size=values["size"], **preset, **options)
     _finish(values, result)
 
 
 def _run_texture(values, *style_paths):
-    from nst_tf import images
+    from nst_tf.io import image_io as images
 
     values["size"] = values["size"] or _TEXTURE_SIZE
     options = _optimization_options(values)
     styles = [images.load_image(path) for path in style_paths]
     _check_styles(options, styles)
     tf_startup.import_tensorflow_quietly()
-    from nst_tf import optimize
+    from nst_tf.optimize import stylize as optimize
 
     result = optimize.synthesize_texture(styles, size=values["size"], **options)
     _finish(values, result)
@@ -544,7 +548,8 @@ def _run_texture(values, *style_paths):
 
 def _run_model(values, content_path):
     """`stylize CONTENT --model M`: an image, a folder of images or a video."""
-    from nst_tf import images, video
+    from nst_tf.io import image_io as images
+    from nst_tf.io import video
 
     output = values["output"]
     if not output:
@@ -567,7 +572,7 @@ def _run_model(values, content_path):
         raise NstError("give either --model-style or --style-blend, not both")
     blend = _numbers(values, "style_blend")
     tf_startup.import_tensorflow_quietly()
-    from nst_tf import feedforward
+    from nst_tf.feedforward import model as feedforward
 
     style_model = feedforward.load_model(values["model"])
     weights = style_model.style_weights(values["model_style"], blend)
@@ -604,7 +609,7 @@ def _run_model(values, content_path):
 
 
 def _run_train(values):
-    from nst_tf import images
+    from nst_tf.io import image_io as images
 
     if not values["out"]:
         raise NstError("missing --out: the run folder")
@@ -622,7 +627,7 @@ def _run_train(values):
             cpu, [tf.config.LogicalDeviceConfiguration()] * values["cpu_devices"]
         )
     tf_startup.import_tensorflow_quietly()
-    from nst_tf import training
+    from nst_tf.feedforward import training
 
     config = training.TrainConfig(
         styles=values["style"] or [],
@@ -654,7 +659,8 @@ def _run_train(values):
 
 def _finish(values, result):
     """Writes the image (and the loss plot) and prints a one-line summary."""
-    from nst_tf import images, plots
+    from nst_tf.io import image_io as images
+    from nst_tf.io import plots
 
     images.save_image(values["output"], result.image)
     if values["loss_plot"]:

@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from nst_tf import images as image_io
+from nst_tf.io import image_io as image_io
 from nst_tf.errors import NstError
 
 VIDEO_ENDINGS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".gif")

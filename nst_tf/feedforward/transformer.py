@@ -93,7 +93,7 @@ class InstanceNormalization(keras.layers.Layer):
 
     Args:
       num_styles: number of (scale, shift) pairs.
-      epsilon: added to the variance: a number, or one per channel (see nst_tf.equalization).
+      epsilon: added to the variance: a number, or one per channel (see nst_tf.export.equalization).
     """
 
     def __init__(self, num_styles=1, epsilon=1e-3, **kwargs):
