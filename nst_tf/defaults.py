@@ -14,6 +14,9 @@ STYLE_LAYERS_BY_LOSS = {
     "mrf": ("block3_conv1", "block4_conv1"),
     "swap": ("block3_conv1",),
 }
+STYLE_LOSS_NAMES = tuple(STYLE_LAYERS_BY_LOSS)
+TV_MODES = ("l1", "squared")
+COLOR_MODES = ("none", "luminance", "histogram")
 CONTENT_WEIGHT = 1.0
 STYLE_WEIGHT = 10.0
 TV_WEIGHT = 1.0

@@ -69,7 +69,7 @@ def run_one(kind, args):
     import numpy as np
     import tensorflow as tf
 
-    from nst_tf.export import exporting as export
+    from nst_tf.export import parity, saved_model, tflite
     from nst_tf.feedforward import model as feedforward
     from nst_tf.io import image_io as images
 
@@ -86,7 +86,7 @@ def run_one(kind, args):
         result["bytes"] = os.path.getsize(style_model.path)
     elif kind == "saved_model":
         with tempfile.TemporaryDirectory() as folder:
-            path = export.export_saved_model(style_model, os.path.join(folder, "m"), weights)
+            path = saved_model.export_saved_model(style_model, os.path.join(folder, "m"), weights)
             serve = tf.saved_model.load(path).signatures["serving_default"]
             for size in args.sizes:
                 image = tf.constant(images.to_uint8(_photos((size, size))[0])[None])
@@ -98,24 +98,24 @@ def run_one(kind, args):
                        for p in photos]  # fmt: skip
             expected = [style_model.stylize(images.to_uint8(p)[None].astype(np.float32), weights)[0]
                         for p in photos]  # fmt: skip
-            result["psnr_db"] = min(export.psnr(e, o) for e, o in zip(expected, outputs))
+            result["psnr_db"] = min(parity.psnr(e, o) for e, o in zip(expected, outputs))
             result["bytes"] = benchmarks.folder_bytes(path)
     else:
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "m.tflite")
             representative = None
             if kind == "int8":
-                representative = export.calibration_images(args.representative_data)
-            result["bytes"] = export.export_tflite(
+                representative = tflite.calibration_images(args.representative_data)
+            result["bytes"] = tflite.export_tflite(
                 style_model, path, weights, kind, (height, width), representative
             )
-            lite = export.LiteStyleModel(path, threads=2)
+            lite = tflite.LiteStyleModel(path, threads=2)
             photos = _photos((height, width))
             result[f"ms_{height}x{width}"] = _median_ms(
                 lambda: lite.stylize(photos[0]), args.repeats
             )
             result["psnr_db"] = min(
-                export.psnr(style_model.stylize(p[None], weights)[0], lite.stylize(p))
+                parity.psnr(style_model.stylize(p[None], weights)[0], lite.stylize(p))
                 for p in photos
             )
     result["peak_rss_mib"] = benchmarks.peak_rss_mib()

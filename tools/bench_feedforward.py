@@ -55,8 +55,7 @@ def train_throughput(variant, size, batch_size, steps):
 
     from nst_tf import defaults
     from nst_tf.encoders import vgg as networks
-    from nst_tf.feedforward import training
-    from nst_tf.feedforward import transformer
+    from nst_tf.feedforward import training, transformer
     from nst_tf.feedforward.perceptual_loss import PerceptualLoss
 
     keras.utils.set_random_seed(0)

@@ -103,6 +103,23 @@ def format_table(header, rows):
     return "\n".join(lines)
 
 
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def portable(value):
+    """`value` with every absolute path under the repository's parent folder written relative to
+    the repository (`exported_models/x`, `../shared/images`), so reports name no machine's paths."""
+    if isinstance(value, dict):
+        return {key: portable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [portable(item) for item in value]
+    if isinstance(value, str) and os.path.isabs(value):
+        path = os.path.normpath(value)
+        if path.startswith(os.path.dirname(REPOSITORY) + os.sep):
+            return os.path.relpath(path, REPOSITORY)
+    return value
+
+
 class Report:
     """Collects a benchmark run's context and writes it as JSON."""
 
@@ -114,18 +131,19 @@ class Report:
 
     def write(self, path, results):
         """Writes the report atomically to `path`."""
-        from nst_tf.io.image_io import write_json
+        from nst_tf.io.files import write_json
 
         write_json(
             path,
-            {
-                "date": self.started.isoformat(timespec="seconds"),
-                "seconds": round(time.perf_counter() - self.clock, 1),
-                "command": shlex.join([sys.executable, *sys.argv]),
-                "cwd": os.getcwd(),
-                "settings": self.settings,
-                "machine": self.machine,
-                "results": results,
-            },
+            portable(
+                {
+                    "date": self.started.isoformat(timespec="seconds"),
+                    "seconds": round(time.perf_counter() - self.clock, 1),
+                    "command": shlex.join(["python", *sys.argv]),
+                    "settings": self.settings,
+                    "machine": self.machine,
+                    "results": results,
+                }
+            ),
         )
         print(f"wrote {path}")

@@ -26,9 +26,9 @@ from PIL import Image, ImageDraw
 
 import nst_tf
 from nst_tf import defaults
-from nst_tf.io import image_io as images
 from nst_tf.encoders import vgg as networks
 from nst_tf.errors import NstError
+from nst_tf.io import image_io as images
 
 GAP = 4  # white px between cells and around the grid
 WHITE = (255, 255, 255)

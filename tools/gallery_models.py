@@ -19,9 +19,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 
 import gallery
 
+from nst_tf.errors import NstError
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import image_io as images
-from nst_tf.errors import NstError
 
 
 def parse_args(argv=None):

@@ -15,10 +15,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 
 import benchmarks
 
-from nst_tf.export import exporting as export
-from nst_tf.feedforward import model as feedforward
-from nst_tf.io import image_io as images
 from nst_tf.errors import NstError
+from nst_tf.export import parity, saved_model, tflite
+from nst_tf.feedforward import model as feedforward
+from nst_tf.io import files
+from nst_tf.io import image_io as images
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TFLITE_KINDS = ("float16", "int8")
@@ -42,14 +43,13 @@ def main(argv=None):
     try:
         size = tuple(int(v) for v in args.tflite_size.lower().split("x"))
         style_model = feedforward.load_model(args.model)
-        calibration = export.calibration_images(args.representative_data)
+        calibration = tflite.calibration_images(args.representative_data)
         photos = [
             images.resize(images.load_image(os.path.join(REPO, "nst_tf", "samples", name)), size)
             for name in benchmarks.PARITY_PHOTOS
         ]
         keras_path = os.path.join(args.out, f"{args.name}.keras")
-        metadata = {**style_model.metadata, "styles": [os.path.basename(p) for p in
-                                                        style_model.metadata.get("styles", [])]}  # fmt: skip
+        metadata = benchmarks.portable(style_model.metadata)
         feedforward.save_model(style_model.model, keras_path, metadata)
         manifest = {
             "network": os.path.basename(keras_path),
@@ -76,22 +76,22 @@ def main(argv=None):
             expected = [style_model.stylize(p[None], weights)[0] for p in photos]
             folder = os.path.join(args.out, style)
             shutil.rmtree(folder, ignore_errors=True)
-            saved = export.export_saved_model(style_model, os.path.join(folder, "saved_model"),
+            saved = saved_model.export_saved_model(style_model, os.path.join(folder, "saved_model"),
                                               weights, version=1)  # fmt: skip
             entry = {"saved_model": os.path.relpath(saved, args.out),
                      "saved_model_bytes": benchmarks.folder_bytes(saved)}  # fmt: skip
             for kind in TFLITE_KINDS:
                 path = os.path.join(folder, f"{style}_{kind}.tflite")
-                entry[f"tflite_{kind}_bytes"] = export.export_tflite(
+                entry[f"tflite_{kind}_bytes"] = tflite.export_tflite(
                     style_model, path, weights, kind, size, calibration
                 )
-                lite = export.LiteStyleModel(path)
+                lite = tflite.LiteStyleModel(path)
                 entry[f"tflite_{kind}_psnr_db"] = round(
-                    min(export.psnr(e, lite.stylize(p)) for e, p in zip(expected, photos)), 2
+                    min(parity.psnr(e, lite.stylize(p)) for e, p in zip(expected, photos)), 2
                 )
             manifest["styles"][style] = entry
             print(style, {k: v for k, v in entry.items() if "psnr" in k}, flush=True)
-        images.write_json(os.path.join(args.out, "manifest.json"), manifest)
+        files.write_json(os.path.join(args.out, "manifest.json"), benchmarks.portable(manifest))
         print(f"wrote {args.out} ({benchmarks.folder_bytes(args.out) / 1e6:.1f} MB)")
     except NstError as error:
         print(f"ship_models: error: {error}", file=sys.stderr)

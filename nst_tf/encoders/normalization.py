@@ -14,22 +14,9 @@ import os
 import keras
 import numpy as np
 
-from nst_tf.io import image_io as images
 from nst_tf.encoders import vgg as networks
 from nst_tf.errors import NstError
-
-IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
-
-
-def load_vgg_body(arch, weights):
-    """The `keras.applications` VGG body (no top, any input size) with the given weights.
-
-    Args:
-      arch: "vgg16" or "vgg19".
-      weights: see networks.resolve_weights.
-    """
-    networks.check_layers(arch, ["block1_conv1"])  # checks the arch
-    return networks._load_vgg_body(arch, networks.resolve_weights(weights))
+from nst_tf.io import files, image_io
 
 
 def load_folder(folder, size):
@@ -40,10 +27,12 @@ def load_folder(folder, size):
     """
     if not os.path.isdir(folder):
         raise NstError(f"not a folder of images: {folder}")
-    names = sorted(name for name in os.listdir(folder) if name.lower().endswith(IMAGE_ENDINGS))
+    names = sorted(name for name in os.listdir(folder) if files.is_image_file(name))
     if not names:
-        raise NstError(f"no images ({', '.join(IMAGE_ENDINGS)}) in {folder}")
-    return [images.resize_longest(images.load_image(os.path.join(folder, n)), size) for n in names]
+        raise NstError(f"no images ({', '.join(files.IMAGE_ENDINGS)}) in {folder}")
+    return [
+        image_io.resize_longest(image_io.load_image(os.path.join(folder, n)), size) for n in names
+    ]
 
 
 def mean_activations(body, image_list):
@@ -107,13 +96,11 @@ def write_normalized_weights(arch, weights, folder, size, output):
     """
     if not str(output).endswith(".weights.h5"):
         raise NstError(f"the output must end in .weights.h5, got {output}")
-    images.check_writable_destination(output)
+    files.check_writable_destination(output)
     image_list = load_folder(folder, size)
-    body = load_vgg_body(arch, weights)
+    body = networks.load_vgg_body(arch, weights)
     means = mean_activations(body, image_list)
     normalize(body, means)
-    folder_of_output, name = os.path.split(os.path.abspath(output))
-    temporary = os.path.join(folder_of_output, f".tmp-{name}")
-    body.save_weights(temporary)
-    os.replace(temporary, output)  # a crash never leaves a half-written weights file
+    with files.atomic_path(output) as temporary:
+        body.save_weights(temporary)
     return means

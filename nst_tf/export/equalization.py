@@ -11,7 +11,7 @@ Nagel et al. 2019, "Data-free quantization through weight equalization and bias 
 import keras
 import numpy as np
 
-from nst_tf.feedforward import transformer
+from nst_tf.feedforward.layers import InstanceNormalization
 
 # Mean variance given to every channel that feeds an instance normalisation (3 measured a little
 # better than 1 or 10 on the shipped networks).
@@ -51,14 +51,37 @@ def equalized_copy(model, style_weights, samples):
 
 
 def _normalised_convolutions(model):
-    """(Conv2D, InstanceNormalization) pairs where the convolution feeds the normalisation alone."""
+    """(Conv2D, InstanceNormalization) pairs where the convolution feeds the normalisation alone.
+
+    Read from the functional model's config (public): each layer's inbound nodes name the
+    layers whose outputs it takes.
+    """
+    sources = {}  # layer name -> names of the layers it takes inputs from
+    for entry in model.get_config()["layers"]:
+        sources[entry["name"]] = [
+            history[0] for node in entry["inbound_nodes"] for history in _keras_histories(node)
+        ]
+    consumers = {}
+    for name, inputs in sources.items():
+        for source in inputs:
+            consumers[source] = consumers.get(source, 0) + 1
     pairs = []
     for layer in model.layers:
-        if not isinstance(layer, transformer.InstanceNormalization):
+        if not isinstance(layer, InstanceNormalization) or not sources[layer.name]:
             continue
-        features = layer.input[0] if layer.num_styles > 1 else layer.input
-        producer = features._keras_history.operation
-        feeds_only_this = len(producer._outbound_nodes) == 1
+        producer = model.get_layer(sources[layer.name][0])  # the features come first
+        feeds_only_this = consumers.get(producer.name) == 1
         if isinstance(producer, keras.layers.Conv2D) and producer.use_bias and feeds_only_this:
             pairs.append((producer, layer))
     return pairs
+
+
+def _keras_histories(value):
+    """The (layer name, node index, tensor index) triples of the tensors in a serialised node."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            return [value["config"]["keras_history"]]
+        return [found for item in value.values() for found in _keras_histories(item)]
+    if isinstance(value, (list, tuple)):
+        return [found for item in value for found in _keras_histories(item)]
+    return []

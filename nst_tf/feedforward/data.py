@@ -5,18 +5,16 @@ square, shuffled, batched and prefetched. Files that cannot be decoded are skipp
 """
 
 import dataclasses
-import os
 import threading
 
 import numpy as np
 import tensorflow as tf
 from PIL import Image, UnidentifiedImageError
 
-from nst_tf.io import image_io as image_io
 from nst_tf.errors import NstError
-
-IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp")
-TFDS_PREFIX = "tfds:"
+from nst_tf.feedforward import config
+from nst_tf.io import files
+from nst_tf.io import image_io as image_io
 
 
 @dataclasses.dataclass
@@ -52,46 +50,6 @@ class TrainingData:
     skipped: SkippedFiles
 
 
-def check_source(source):
-    """Fails early (before TensorFlow work) on a data source that cannot be used.
-
-    Args:
-      source: a folder, or "tfds:NAME[:SPLIT]".
-
-    Raises:
-      NstError: missing folder or one without images.
-    """
-    if source.startswith(TFDS_PREFIX):
-        if not source[len(TFDS_PREFIX) :].split(":")[0]:
-            raise NstError(f"missing dataset name after {TFDS_PREFIX!r} in --data {source}")
-        return
-    list_image_files(source)
-
-
-def list_image_files(folder):
-    """The image files under `folder` (recursive), sorted.
-
-    Args:
-      folder: a directory.
-
-    Returns:
-      list of paths ending in one of IMAGE_ENDINGS (any case).
-
-    Raises:
-      NstError: the folder does not exist or holds no such file.
-    """
-    if not os.path.isdir(folder):
-        raise NstError(f"data folder not found: {folder}")
-    found = []
-    for root, _, names in os.walk(folder):
-        found.extend(
-            os.path.join(root, name) for name in names if name.lower().endswith(IMAGE_ENDINGS)
-        )
-    if not found:
-        raise NstError(f"no images ({', '.join(IMAGE_ENDINGS)}) in the data folder {folder}")
-    return sorted(found)
-
-
 def training_data(source, image_size, batch_size, seed=0, shuffle_buffer=1024):
     """Builds the training pipeline.
 
@@ -110,8 +68,8 @@ def training_data(source, image_size, batch_size, seed=0, shuffle_buffer=1024):
       NstError: the folder is missing or has no readable image, or the dataset cannot be loaded.
     """
     skipped = SkippedFiles()
-    if source.startswith(TFDS_PREFIX):
-        images, description = _tfds_images(source[len(TFDS_PREFIX) :], shuffle_buffer, seed)
+    if source.startswith(config.TFDS_PREFIX):
+        images, description = _tfds_images(source[len(config.TFDS_PREFIX) :], shuffle_buffer, seed)
     else:
         images, description = _folder_images(source, skipped, seed)
 
@@ -127,7 +85,7 @@ def training_data(source, image_size, batch_size, seed=0, shuffle_buffer=1024):
 
 
 def _folder_images(folder, skipped, seed):
-    paths = list_image_files(folder)
+    paths = files.list_image_files(folder)
     readable = [path for path in paths if _has_image_header(path)]
     for path in sorted(set(paths) - set(readable)):
         skipped.add(path)

@@ -11,9 +11,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from nst_tf.io import image_io as image_io
-from nst_tf.feedforward import transformer
 from nst_tf.errors import NstError
+from nst_tf.feedforward import transformer
+from nst_tf.feedforward.config import MIN_SIDE
+from nst_tf.io import files
+from nst_tf.io import image_io as image_io
 
 
 class StyleModel:
@@ -81,17 +83,17 @@ class StyleModel:
         """Stylises a batch of same-size images.
 
         Args:
-          batch: float array (batch, height, width, 3) in [0, 255]; sides >= transformer.MIN_SIDE.
+          batch: float array (batch, height, width, 3) in [0, 255]; sides >= MIN_SIDE.
           style_weights: array (num_styles,) from `style_weights`.
 
         Returns:
           float32 array of the same shape, in [0, 255].
         """
         batch = np.asarray(batch, np.float32)
-        if min(batch.shape[1:3]) < transformer.MIN_SIDE:
+        if min(batch.shape[1:3]) < MIN_SIDE:
             raise NstError(
                 f"image of {batch.shape[2]}x{batch.shape[1]} px is too small: the network needs "
-                f"at least {transformer.MIN_SIDE} px a side"
+                f"at least {MIN_SIDE} px a side"
             )
         weights = np.repeat(np.asarray(style_weights, np.float32)[None], len(batch), axis=0)
         return self._forward(batch, weights).numpy()
@@ -112,7 +114,7 @@ def blend_weights(blend, count):
 
 
 # Shipped networks: nst_tf/exported_models once installed, exported_models/ in a checkout.
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # nst_tf/
 SHIPPED_DIRS = (
     os.path.join(_PACKAGE_DIR, "exported_models"),
     os.path.join(os.path.dirname(_PACKAGE_DIR), "exported_models"),
@@ -207,11 +209,9 @@ def save_model(model, path, metadata):
       path: destination ending in ".keras".
       metadata: JSON-serialisable dict; "style_names" names the styles.
     """
-    image_io.check_writable_destination(path)  # creates the folder
-    temporary = os.path.join(os.path.dirname(path) or ".", f".tmp-{os.path.basename(path)}")
-    model.save(temporary)
-    os.replace(temporary, path)
-    image_io.write_json(os.path.splitext(path)[0] + ".json", metadata)
+    with files.atomic_path(path) as temporary:
+        model.save(temporary)
+    files.write_json(os.path.splitext(path)[0] + ".json", metadata)
 
 
 def stylize_folder(
@@ -234,9 +234,7 @@ def stylize_folder(
     """
     import tqdm
 
-    from nst_tf.feedforward import data
-
-    paths = data.list_image_files(in_dir)
+    paths = files.list_image_files(in_dir)
     groups = {}
     for path in paths:
         image = image_io.load_image(path)

@@ -2,14 +2,16 @@
 
 Content: VGG feature distance between the stylised batch and its input. Style: Gram matrix
 distance to the style image(s), whose Gram matrices are computed once. Plus total variation.
-Built from the Keras loss layers of nst_tf.losses.core.
+Built from the Keras loss layers of nst_tf.losses.
 """
 
 import tensorflow as tf
 
 from nst_tf import defaults
 from nst_tf.io import image_io as image_io
-from nst_tf.losses.core import ContentLoss, GramMatrix, StyleLoss, TotalVariation
+from nst_tf.losses.gram import GramMatrix
+from nst_tf.losses.style import GramLoss
+from nst_tf.losses.terms import ContentLoss, TotalVariation, weighted_total
 
 
 class PerceptualLoss:
@@ -41,7 +43,7 @@ class PerceptualLoss:
         self.style_layers = list(style_layers)
         self.weights = {"content": content_weight, "style": style_weight, "tv": tv_weight}
         self.content_loss = ContentLoss()
-        self.style_loss = StyleLoss()
+        self.style_loss = GramLoss()
         self.total_variation = TotalVariation("squared")
         gram = GramMatrix()
         per_style = []
@@ -76,9 +78,5 @@ class PerceptualLoss:
             [features[name][:batch] for name in self.style_layers],
             [tf.gather(grams, style_indices) for grams in self.target_grams],
         )
-        terms = {
-            "content": self.weights["content"] * content,
-            "style": self.weights["style"] * style,
-            "tv": self.weights["tv"] * self.total_variation(stylised),
-        }
-        return {"total": terms["content"] + terms["style"] + terms["tv"], **terms}
+        terms = {"content": content, "style": style, "tv": self.total_variation(stylised)}
+        return weighted_total(terms, self.weights)

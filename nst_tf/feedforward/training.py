@@ -13,7 +13,6 @@ A run lives in one folder:
 import dataclasses
 import json
 import os
-import re
 import time
 
 import keras
@@ -21,95 +20,17 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
-from nst_tf.feedforward import data
 from nst_tf import defaults
-from nst_tf.feedforward import model as feedforward
 from nst_tf.encoders import vgg as networks
-from nst_tf.io import plots
-from nst_tf.feedforward import transformer
-from nst_tf.io import image_io as image_io
 from nst_tf.errors import NstError
+from nst_tf.feedforward import checkpoints, data, transformer
+from nst_tf.feedforward import model as feedforward
+from nst_tf.feedforward.config import TrainConfig
 from nst_tf.feedforward.perceptual_loss import PerceptualLoss
+from nst_tf.io import files, plots
+from nst_tf.io import image_io as image_io
 
-SAMPLE_IMAGE = os.path.join(os.path.dirname(__file__), "samples", "chelsea.jpg")
-CHECKPOINTS_KEPT = 2
-_CHECKPOINT_NAME = re.compile(r"^ckpt-(\d+)\.npz$")
-
-
-@dataclasses.dataclass
-class TrainConfig:
-    """Settings of a training run (saved as run.json).
-
-    Attributes:
-      styles: style image paths, one per style of the network.
-      style_names: a name per style (default: the file names without ending).
-      data: image folder or "tfds:NAME[:SPLIT]".
-      steps: total optimiser steps.
-      batch_size: images per step (global, across devices).
-      image_size: side of the square training crops, px.
-      style_size: longest side of the style images when their Gram matrices are taken.
-      variant: transformer variant, "standard" or "small".
-      vgg, vgg_weights: the loss network (VGG16 by default, as Johnson et al.).
-      content_weight, style_weight, tv_weight: loss weights.
-      learning_rate: Adam's learning rate.
-      checkpoint_every: steps between checkpoints.
-      log_every: steps between loss records (history.json, TensorBoard).
-      distribute: "none" or "mirrored" (tf.distribute.MirroredStrategy over the visible devices).
-      seed: seed of initialisation, shuffling and style choice.
-      jit_compile: compile the training step with XLA (single device): ~15 % faster steps at
-        256 px on a 2-core CPU, after a compilation of about a minute.
-    """
-
-    styles: list
-    data: str
-    style_names: list = None
-    steps: int = 2000
-    batch_size: int = 4
-    image_size: int = 256
-    style_size: int = 256
-    variant: str = "standard"
-    vgg: str = "vgg16"
-    vgg_weights: object = defaults.DEFAULT_WEIGHTS
-    content_weight: float = defaults.FEEDFORWARD_CONTENT_WEIGHT
-    style_weight: float = defaults.FEEDFORWARD_STYLE_WEIGHT
-    tv_weight: float = defaults.FEEDFORWARD_TV_WEIGHT
-    learning_rate: float = defaults.FEEDFORWARD_LEARNING_RATE
-    checkpoint_every: int = 200
-    log_every: int = 10
-    distribute: str = "none"
-    seed: int = 0
-    jit_compile: bool = True
-
-    def __post_init__(self):
-        self.styles = [os.fspath(path) for path in self.styles]
-        if self.style_names is None:
-            self.style_names = [os.path.splitext(os.path.basename(p))[0] for p in self.styles]
-
-    def check(self):
-        """Raises NstError for settings out of range or files that cannot be used."""
-        if not self.styles:
-            raise NstError("missing --style: give at least one style image")
-        if len(self.style_names) != len(self.styles):
-            raise NstError(f"got {len(self.style_names)} style names for {len(self.styles)} styles")
-        for name in ("steps", "batch_size", "image_size", "style_size", "checkpoint_every"):
-            if getattr(self, name) < 1:
-                raise NstError(
-                    f"{name.replace('_', ' ')} must be positive, got {getattr(self, name)}"
-                )
-        if self.image_size < transformer.MIN_SIDE:
-            raise NstError(f"image size must be at least {transformer.MIN_SIDE} px")
-        if not self.learning_rate > 0:
-            raise NstError(f"learning rate must be positive, got {self.learning_rate}")
-        for name in ("content_weight", "style_weight", "tv_weight"):
-            if not getattr(self, name) >= 0:
-                raise NstError(f"{name.replace('_', ' ')} must be >= 0")
-        if self.variant not in transformer.VARIANTS:
-            raise NstError(f"unknown network variant {self.variant!r}")
-        if self.distribute not in ("none", "mirrored"):
-            raise NstError(f"unknown distribution strategy {self.distribute!r}")
-        for path in self.styles:
-            image_io.load_image(path)  # a one-line NstError if missing or unreadable
-        data.check_source(self.data)
+SAMPLE_IMAGE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "samples", "chelsea.jpg")
 
 
 @dataclasses.dataclass
@@ -149,10 +70,10 @@ def train(config, out_dir, resume=False, progress=True):
         model = transformer.build_transformer(len(config.styles), config.variant)
         optimizer = keras.optimizers.Adam(config.learning_rate)
         optimizer.build(model.trainable_variables)
-    checkpoint = _latest_checkpoint(out_dir) if resume else None
+    checkpoint = checkpoints.latest_checkpoint(out_dir) if resume else None
     start_step, history = 0, []
     if checkpoint:
-        start_step, history = _restore(checkpoint, model, optimizer)
+        start_step, history = checkpoints.restore(checkpoint, model, optimizer)
         print(f"resuming from step {start_step} ({checkpoint})")
     if start_step >= config.steps:
         _write_outputs(model, config, out_dir, history, start_step)
@@ -206,7 +127,7 @@ def train(config, out_dir, resume=False, progress=True):
             bar.set_postfix({name: f"{entry[name]:.4g}" for name in ("content", "style", "tv")})
         bar.update(1)
         if step % config.checkpoint_every == 0 or step == config.steps:
-            _save_checkpoint(model, optimizer, step, history, out_dir)
+            checkpoints.save_checkpoint(model, optimizer, step, history, out_dir)
             _write_outputs(model, config, out_dir, history, step)
             panel = _sample_panel(model, sample)
             image_io.save_image(os.path.join(out_dir, "samples", f"step-{step:06d}.jpg"), panel)
@@ -237,11 +158,11 @@ def _prepare_run(config, out_dir, resume):
         saved.steps = config.steps
         config = saved
     elif os.path.exists(settings_path):
-        raise NstError(f"{out_dir} already holds a run: pass --resume or choose another --out")
-    config.check()
+        raise NstError(f"{out_dir} already holds a run: resume it or choose another out_dir")
+    config.validate()
     if not resume:
         os.makedirs(out_dir, exist_ok=True)
-        image_io.write_json(settings_path, dataclasses.asdict(config))
+        files.write_json(settings_path, dataclasses.asdict(config))
     return config
 
 
@@ -292,8 +213,8 @@ def _make_step(model, optimizer, perceptual_loss, strategy, num_styles, jit_comp
 def _check_finite(entry):
     if not all(np.isfinite(entry[name]) for name in ("total", "content", "style", "tv")):
         raise NstError(
-            f"the loss became {entry['total']} at step {entry['step']}: lower --learning-rate "
-            "or the loss weights, then --resume"
+            f"the loss became {entry['total']} at step {entry['step']}: lower learning_rate "
+            "or the loss weights, then resume"
         )
 
 
@@ -305,54 +226,6 @@ def _sample_panel(model, sample):
     batch = np.repeat(sample[None], count, axis=0)
     outputs = model([batch, np.eye(count, dtype=np.float32)], training=False).numpy()
     return np.concatenate(list(outputs), axis=1)
-
-
-def _checkpoint_path(out_dir, step):
-    return os.path.join(out_dir, "checkpoints", f"ckpt-{step:06d}.npz")
-
-
-def _latest_checkpoint(out_dir):
-    """Path of the newest checkpoint in out_dir, or None."""
-    folder = os.path.join(out_dir, "checkpoints")
-    if not os.path.isdir(folder):
-        return None
-    found = sorted(
-        (int(match.group(1)), name)
-        for name in os.listdir(folder)
-        if (match := _CHECKPOINT_NAME.match(name))
-    )
-    return os.path.join(folder, found[-1][1]) if found else None
-
-
-def _save_checkpoint(model, optimizer, step, history, out_dir):
-    """Writes model weights, optimiser state, step and loss history in one file, atomically.
-
-    Keeps the newest CHECKPOINTS_KEPT checkpoints.
-    """
-    arrays = {f"model_{i}": np.asarray(w) for i, w in enumerate(model.get_weights())}
-    arrays.update({f"optimizer_{i}": np.asarray(v) for i, v in enumerate(optimizer.variables)})
-    arrays["step"] = np.asarray(step)
-    arrays["history"] = np.asarray(json.dumps(history))
-    path = _checkpoint_path(out_dir, step)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    image_io.write_atomically(path, lambda f: np.savez(f, **arrays))
-    folder = os.path.dirname(path)
-    old = sorted(name for name in os.listdir(folder) if _CHECKPOINT_NAME.match(name))
-    for name in old[:-CHECKPOINTS_KEPT]:
-        os.remove(os.path.join(folder, name))
-
-
-def _restore(path, model, optimizer):
-    """Loads a checkpoint into model and optimizer.
-
-    Returns:
-      (step, loss history up to that step).
-    """
-    with np.load(path) as saved:
-        model.set_weights([saved[f"model_{i}"] for i in range(len(model.weights))])
-        for i, variable in enumerate(optimizer.variables):
-            variable.assign(saved[f"optimizer_{i}"])
-        return int(saved["step"]), json.loads(str(saved["history"]))
 
 
 def _write_outputs(model, config, out_dir, history, step):
@@ -375,7 +248,7 @@ def _write_outputs(model, config, out_dir, history, step):
             },
         },
     )
-    image_io.write_json(os.path.join(out_dir, "history.json"), history)
+    files.write_json(os.path.join(out_dir, "history.json"), history)
     if history:
         plots.plot_loss_history(
             history, os.path.join(out_dir, "loss.png"), title="Training losses", x_key="step"

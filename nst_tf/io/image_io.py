@@ -3,17 +3,17 @@
 Images are numpy arrays of shape (height, width, 3), float32, values in [0, 255].
 """
 
-import json
+import contextlib
 import os
-import tempfile
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from nst_tf.errors import NstError
+from nst_tf.io.files import check_writable_destination, write_atomically
 
 # File endings we can write, mapped to Pillow format names.
-_WRITE_FORMATS = {
+WRITE_FORMATS = {
     ".jpg": "JPEG",
     ".jpeg": "JPEG",
     ".png": "PNG",
@@ -39,6 +39,20 @@ def load_image(path):
     Raises:
       NstError: the file is missing, empty, truncated or not an image.
     """
+    with _opened(path) as image:
+        image.load()
+        return _to_rgb_array(ImageOps.exif_transpose(image))
+
+
+def check_image_file(path):
+    """Raises NstError unless `path` is an image file whose header can be read (no decoding)."""
+    with _opened(path):
+        pass
+
+
+@contextlib.contextmanager
+def _opened(path):
+    """Opens an image file with Pillow, turning every way it can fail into a one-line NstError."""
     path = os.fspath(path)
     if os.path.isdir(path):
         raise NstError(f"expected an image file, got a folder: {path}")
@@ -48,9 +62,7 @@ def load_image(path):
         raise NstError(f"image file is empty: {path}")
     try:
         with Image.open(path) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            return _to_rgb_array(image)
+            yield image
     except UnidentifiedImageError:
         raise NstError(f"not an image file (format not recognised): {path}") from None
     except Image.DecompressionBombError:
@@ -126,24 +138,10 @@ def check_writable_image_path(path):
       NstError: unknown ending, or the destination cannot be written.
     """
     ending = os.path.splitext(os.fspath(path))[1].lower()
-    if ending not in _WRITE_FORMATS:
-        known = ", ".join(sorted(_WRITE_FORMATS))
+    if ending not in WRITE_FORMATS:
+        known = ", ".join(sorted(WRITE_FORMATS))
         raise NstError(f"cannot write image {path!r}: use one of the endings {known}")
     check_writable_destination(path)
-
-
-def check_writable_destination(path):
-    """Raises NstError unless a file can be written at `path` (parent folders are created)."""
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise NstError(f"cannot write {path}: it is a folder")
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as error:
-        raise NstError(f"cannot create the folder of {path}: {error.strerror}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise NstError(f"cannot write {path}: no permission to write in {folder}")
 
 
 def save_image(path, image):
@@ -157,45 +155,8 @@ def save_image(path, image):
     """
     path = os.fspath(path)
     check_writable_image_path(path)
-    image_format = _WRITE_FORMATS[os.path.splitext(path)[1].lower()]
+    image_format = WRITE_FORMATS[os.path.splitext(path)[1].lower()]
     options = {"quality": 95} if image_format in ("JPEG", "WEBP") else {}
     write_atomically(
         path, lambda f: Image.fromarray(to_uint8(image)).save(f, image_format, **options)
     )
-
-
-def write_atomically(path, write):
-    """Calls `write(file)` on a temporary file beside `path`, then renames it to `path`.
-
-    Args:
-      path: destination file.
-      write: function taking a binary file object.
-    """
-    check_writable_destination(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=folder, prefix=".tmp-", suffix=os.path.basename(path)
-        )
-    except OSError as error:
-        raise NstError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes owner-only files; match open()'s
-        os.replace(temporary, path)
-    except BaseException as error:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        if isinstance(error, OSError):
-            raise NstError(f"cannot write {path}: {error.strerror or error}") from None
-        raise
-
-
-def write_json(path, value):
-    """Writes `value` as indented JSON, atomically (see write_atomically)."""
-    write_atomically(path, lambda f: f.write(json.dumps(value, indent=1).encode()))

@@ -4,7 +4,7 @@ import io
 import os
 
 from nst_tf.errors import NstError
-from nst_tf.io.image_io import check_writable_destination, write_atomically
+from nst_tf.io.files import check_writable_destination, write_atomically
 
 _PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg"}
 

@@ -6,8 +6,6 @@ Images are numpy arrays (height, width, 3), float, RGB in [0, 255]; no TensorFlo
 
 import numpy as np
 
-MODES = ("none", "luminance", "histogram")
-
 # NTSC YIQ (FCC 1953 coefficients): Y is the luminance, I and Q the chroma.
 _RGB_TO_YIQ = np.array(
     [[0.299, 0.587, 0.114], [0.595716, -0.274453, -0.321263], [0.211456, -0.522591, 0.311135]]

@@ -102,5 +102,5 @@ def check_finite(loss, gradient):
     if not (np.isfinite(loss) and np.all(np.isfinite(gradient))):
         raise NstError(
             "the optimisation diverged (the loss is not finite): lower the loss weights "
-            "or use --optimizer adam"
+            "or use optimizer adam"
         )

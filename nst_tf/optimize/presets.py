@@ -12,6 +12,9 @@ PRESETS = {
     },
 }
 
+# Every option a preset may set; left at None by a caller, they take the preset's value.
+PRESET_OPTIONS = ("init", "content_weight", "preserve_colors")
+
 
 def preset_options(name):
     """The options of preset `name` (None: no options).

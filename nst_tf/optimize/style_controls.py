@@ -8,8 +8,8 @@ import os
 
 import numpy as np
 
-from nst_tf.io import image_io as images
 from nst_tf.errors import NstError
+from nst_tf.io import image_io as images
 
 
 def blend_weights(weights, count):

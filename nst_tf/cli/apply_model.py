@@ -1,0 +1,98 @@
+"""`nst-tf stylize CONTENT --model M`: a trained network on an image, a folder or a video."""
+
+import os
+
+from absl import flags
+
+from nst_tf import tf_startup
+from nst_tf.cli import common
+from nst_tf.errors import NstError
+
+
+def define_model_flags(fv):
+    """Flags of stylisation with a trained network (`--model`)."""
+    flags.DEFINE_string(
+        "model",
+        None,
+        "A trained network (a .keras file, a training run folder, or the name of a shipped "
+        "style: starry_night, the_scream, woman_with_hat): stylise with one forward pass "
+        "instead of optimising; CONTENT may then be an image, a folder or a video.",
+        flag_values=fv,
+    )
+    flags.DEFINE_string(
+        "model-style", None, "With --model: the style to apply, by name or index.", flag_values=fv
+    )
+    flags.DEFINE_integer(
+        "batch-size",
+        4,
+        "With --model: images or frames per forward pass.",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_float(
+        "temporal-smoothing",
+        0.0,
+        "With --model on a video: blend each frame with the previous result where the content "
+        "is still, in [0, 1) (0: off; 0.5 damps flicker).",
+        flag_values=fv,
+    )
+
+
+def run(values, content_path):
+    """`stylize CONTENT --model M`: an image, a folder of images or a video."""
+    from nst_tf.io import files, image_io, video
+
+    output = common.require_output(values)
+    is_folder = os.path.isdir(content_path)
+    is_video = video.is_video(content_path)
+    if not is_folder and not os.path.isfile(content_path):
+        raise NstError(f"content not found: {content_path}")
+    if is_folder:
+        files.check_writable_destination(os.path.join(output, "x"))
+    elif is_video:
+        if not video.is_video(output):
+            raise NstError(
+                f"a video goes to a video file ({', '.join(video.VIDEO_ENDINGS)}): {output}"
+            )
+        files.check_writable_destination(output)
+    else:
+        image_io.check_writable_image_path(output)
+    if values["model_style"] is not None and values["style_blend"] is not None:
+        raise NstError("give either --model-style or --style-blend, not both")
+    blend = common.numbers(values, "style_blend")
+    tf_startup.import_tensorflow_quietly()
+    from nst_tf.feedforward import model as feedforward
+    from nst_tf.feedforward import video as feedforward_video
+
+    style_model = feedforward.load_model(values["model"])
+    weights = style_model.style_weights(values["model_style"], blend)
+    if is_folder:
+        written = feedforward.stylize_folder(
+            style_model,
+            weights,
+            content_path,
+            output,
+            values["size"],
+            values["batch_size"],
+            progress=not values["quiet"],
+        )
+        print(f"wrote {len(written)} images to {output}")
+    elif is_video:
+        frames = feedforward_video.stylize_video(
+            style_model,
+            weights,
+            content_path,
+            output,
+            values["size"],
+            values["temporal_smoothing"],
+            values["batch_size"],
+            progress=not values["quiet"],
+        )
+        print(f"wrote {output} ({frames} frames)")
+    else:
+        content = image_io.load_image(content_path)
+        if values["size"]:
+            content = image_io.resize_longest(content, values["size"])
+        result = style_model.stylize(content[None], weights)[0]
+        image_io.save_image(output, result)
+        print(f"wrote {output} ({result.shape[1]}x{result.shape[0]})")

@@ -1,0 +1,238 @@
+"""What the commands share: the Command record, flag groups, and flag values as library values.
+
+Nothing here imports TensorFlow.
+"""
+
+import dataclasses
+import os
+
+from absl import flags
+
+from nst_tf import defaults
+from nst_tf.errors import NstError
+
+
+@dataclasses.dataclass(frozen=True)
+class Command:
+    """A subcommand: its flags, positional argument names, summary and runner."""
+
+    define_flags: object
+    positionals: tuple
+    summary: str
+    run: object
+
+
+def numbers(values, name):
+    """A list flag's values as floats (None stays None), or a one-line NstError."""
+    items = values[name]
+    try:
+        return None if items is None else [float(item) for item in items]
+    except ValueError:
+        flag = "--" + name.replace("_", "-")
+        raise NstError(f"{flag} must be numbers, got {','.join(items)}") from None
+
+
+def weights_choice(flag_value):
+    """--vgg-weights as the library takes it: unset -> "default", "none" -> None (random)."""
+    if flag_value is None:
+        return defaults.DEFAULT_WEIGHTS
+    if flag_value.lower() == "none":
+        return None
+    return flag_value
+
+
+def require_output(values):
+    """The --output flag's value, or a one-line NstError when it is missing."""
+    if not values["output"]:
+        raise NstError("missing --output (-o): where to write the result")
+    return values["output"]
+
+
+def optimization_arguments(values):
+    """The Options fields common to stylize and texture, from parsed flag values."""
+    from nst_tf.io import image_io, plots
+
+    output = require_output(values)
+    image_io.check_writable_image_path(output)
+    if values["loss_plot"]:
+        plots.check_plot_path(values["loss_plot"])
+    stem, ending = os.path.splitext(output.replace("{", "{{").replace("}", "}}"))
+    return {
+        "iterations": values["iterations"],
+        "optimizer": values["optimizer"],
+        "learning_rate": values["learning_rate"],
+        "vgg": values["vgg"],
+        "vgg_weights": weights_choice(values["vgg_weights"]),
+        "pooling": values["pooling"],
+        "style_layers": values["style_layers"],
+        "style_layer_weights": numbers(values, "style_layer_weights"),
+        "style_loss": values["style_loss"],
+        "style_blend": numbers(values, "style_blend"),
+        "scales": values["scales"],
+        "style_weight": values["style_weight"],
+        "tv_weight": values["tv_weight"],
+        "tv_mode": values["tv_mode"],
+        "init": values["init"],
+        "seed": values["seed"],
+        "style_scale": numbers(values, "style_scale"),
+        "progress": not values["quiet"],
+        "save_every": values["save_every"],
+        "save_path": f"{stem}_{{iteration:04d}}{ending}",
+        "xla": values["xla"],
+    }
+
+
+def check_style_controls(options, styles, content_shape=None):
+    """Checks blend weights, style scales and masks against the style images, before TensorFlow.
+
+    Returns:
+      the region masks (list of arrays) or None.
+    """
+    from nst_tf.optimize import style_controls
+
+    style_controls.blend_weights(options.style_blend, len(styles))
+    style_controls.style_scales(options.style_scale, len(styles))
+    if options.masks is not None:
+        return style_controls.load_masks(list(options.masks), len(styles), content_shape)
+    if options.label_map is not None:
+        return style_controls.masks_from_label_map(options.label_map, len(styles), content_shape)
+    return None
+
+
+def define_network_flags(fv):
+    """--vgg, --vgg-weights and --pooling."""
+    flags.DEFINE_enum("vgg", "vgg19", ["vgg19", "vgg16"], "Loss network.", flag_values=fv)
+    flags.DEFINE_string(
+        "vgg-weights",
+        None,
+        "Loss network weights: a weights file in the layout of keras.applications "
+        "(include_top=False), 'imagenet' (Keras downloads and caches them), or 'none' (random, for "
+        "tests). Default: $NST_TF_VGG_WEIGHTS if set, else 'imagenet'.",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "pooling",
+        "max",
+        ["max", "avg"],
+        "Pooling in the loss network (Gatys et al. used avg).",
+        flag_values=fv,
+    )
+
+
+def define_optimization_flags(fv, default_size, default_init, inits):
+    """Flags of the optimisation commands; --size defaults to None, read as `default_size`."""
+    flags.DEFINE_string(
+        "output", None, "Output image (.jpg, .png, .webp, ...).", short_name="o", flag_values=fv
+    )
+    flags.DEFINE_integer(
+        "size",
+        None,
+        f"Longest side of the result, px (default: {default_size}"
+        + ("; with --model, the content's own size)." if default_init == "content" else ")."),
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "iterations", defaults.ITERATIONS, "Optimiser iterations.", lower_bound=1, flag_values=fv
+    )
+    flags.DEFINE_enum("optimizer", "lbfgs", ["lbfgs", "adam"], "Optimiser.", flag_values=fv)
+    flags.DEFINE_float(
+        "learning-rate",
+        defaults.LEARNING_RATE,
+        "Adam step size (pixel values).",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_enum("init", default_init, inits, "Initial image.", flag_values=fv)
+    flags.DEFINE_integer(
+        "seed", 0, "Seed of the noise initialisation.", lower_bound=0, flag_values=fv
+    )
+    flags.DEFINE_float(
+        "style-weight", defaults.STYLE_WEIGHT, "Style loss weight.", lower_bound=0, flag_values=fv
+    )
+    flags.DEFINE_float(
+        "tv-weight", defaults.TV_WEIGHT, "Total variation weight.", lower_bound=0, flag_values=fv
+    )
+    flags.DEFINE_enum(
+        "tv-mode", "l1", ["l1", "squared"], "Total variation penalty.", flag_values=fv
+    )
+    flags.DEFINE_list(
+        "style-layers",
+        None,
+        "Style layers, comma-separated (default: "
+        + "; ".join(
+            f"{loss}: {','.join(layers)}" for loss, layers in defaults.STYLE_LAYERS_BY_LOSS.items()
+        )
+        + ").",
+        flag_values=fv,
+    )
+    flags.DEFINE_enum(
+        "style-loss",
+        "gram",
+        list(defaults.STYLE_LAYERS_BY_LOSS),
+        "Style loss: Gram matrices (Gatys), MRF patches (Li & Wand 2016), style swap (Chen & "
+        "Schmidt 2016, needs content) or channel moments (mean and deviation).",
+        flag_values=fv,
+    )
+    flags.DEFINE_list(
+        "style-blend",
+        None,
+        "One weight per style image (or, with --model, per style of the network), "
+        "comma-separated, normalised to sum 1 (default: equal; with --model, the first style).",
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "scales",
+        1,
+        "Coarse-to-fine pyramid levels (sizes halve per level; --iterations at full size, twice "
+        "as many at each level below).",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_list(
+        "style-layer-weights",
+        None,
+        "One weight per style layer, comma-separated (default: equal).",
+        flag_values=fv,
+    )
+    flags.DEFINE_list(
+        "style-scale",
+        "1.0",
+        "Style image's longest side relative to the result's: one number, or one per style.",
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "save-every",
+        0,
+        "Save the current image every N iterations, beside the output "
+        "(OUT_0050.jpg, ...); 0: never.",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_string(
+        "loss-plot", None, "Write a plot of the losses (.png, .svg, .pdf, .jpg).", flag_values=fv
+    )
+    flags.DEFINE_bool(
+        "xla",
+        True,
+        "Compile the loss with XLA (~25% faster iterations, 3-8 s to compile per image size).",
+        flag_values=fv,
+    )
+    flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
+    define_network_flags(fv)
+
+
+def finish(values, result):
+    """Writes the image (and the loss plot) and prints a one-line summary."""
+    from nst_tf.io import image_io, plots
+
+    image_io.save_image(values["output"], result.image)
+    if values["loss_plot"]:
+        plots.plot_loss_history(result.history, values["loss_plot"])
+    first, last = result.history[0], result.history[-1]
+    height, width = result.image.shape[:2]
+    print(
+        f"wrote {values['output']} ({width}x{height}) after {last['iteration']} iterations in "
+        f"{last['seconds']:.1f} s; style loss {first['style']:.4g} -> {last['style']:.4g}, "
+        f"content loss {last['content']:.4g}"
+    )

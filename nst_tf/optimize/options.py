@@ -1,0 +1,163 @@
+"""The settings of an optimisation, checked without TensorFlow (the command line checks them first)."""
+
+import dataclasses
+import math
+
+from nst_tf import defaults
+from nst_tf.errors import NstError
+from nst_tf.optimize import presets
+
+OPTIMIZERS = ("lbfgs", "adam")
+INITS = ("content", "style", "noise")
+
+
+@dataclasses.dataclass
+class Options:
+    """Options of an optimisation, shared by `stylize` and `synthesize_texture`.
+
+    Attributes:
+      iterations: optimiser iterations (L-BFGS iterations or Adam steps).
+      optimizer: "lbfgs" (about one loss evaluation per iteration, pixels kept in [0, 255])
+        or "adam".
+      learning_rate: Adam's step size, in pixel values.
+      vgg, vgg_weights, pooling: the loss network (see encoders.vgg.build_loss_network).
+      loss_network: a prebuilt loss network to use instead (must output the layers below).
+      content_layers: VGG layer names.
+      style_layers: VGG layer names; None: the style loss's defaults
+        (defaults.STYLE_LAYERS_BY_LOSS).
+      style_layer_weights: one weight per style layer; default 1/number each.
+      style_loss: "gram" (Gatys), "mrf" (Li & Wand 2016), "swap" (Chen & Schmidt 2016; needs a
+        content image) or "moments" (channel means and deviations).
+      content_weight, style_weight, tv_weight: loss weights (losses on the caffe 0-255 scale).
+      tv_mode: "l1" or "squared" total variation.
+      init: start from the "content" image, the "style" image (resized) or seeded "noise".
+      seed: seed of the noise initialisation.
+      style_scale: the style image's longest side is the result's times this factor; one
+        number for all style images or a list with one per style.
+      style_blend: one weight per style image (normalised to sum 1); default equal.
+      masks: one region mask per style image (paths or arrays of the content's size, white where
+        the style applies); the content outside every mask gets no style. Needs a content image.
+      label_map: instead of masks, one image of the content's size whose pixel values are 0 (no
+        style) or k for the k-th style image.
+      preserve_colors: "none", "luminance" (transfer on the luminance only, keep the content's
+        chroma in YIQ) or "histogram" (recolour the styles to the content's colour mean and
+        covariance first). Needs a content image.
+      scales: levels of a coarse-to-fine pyramid (1: single scale); see nst_tf.optimize.pyramid.
+      progress: show a progress bar with the losses.
+      save_every: save the current image every this many iterations (0: never).
+      save_path: where to save it: a format string with an {iteration} field.
+      xla: compile the loss and its gradient with XLA: about 25 % faster per iteration at 512 px,
+        for 3-8 s of compilation per image size; worth turning off for small or few iterations.
+    """
+
+    iterations: int = defaults.ITERATIONS
+    optimizer: str = "lbfgs"
+    learning_rate: float = defaults.LEARNING_RATE
+    vgg: str = "vgg19"
+    vgg_weights: object = defaults.DEFAULT_WEIGHTS
+    pooling: str = "max"
+    loss_network: object = None
+    content_layers: tuple = defaults.CONTENT_LAYERS
+    style_layers: object = None
+    style_layer_weights: object = None
+    style_loss: str = "gram"
+    content_weight: float = defaults.CONTENT_WEIGHT
+    style_weight: float = defaults.STYLE_WEIGHT
+    tv_weight: float = defaults.TV_WEIGHT
+    tv_mode: str = "l1"
+    init: str = "content"
+    seed: int = 0
+    style_scale: object = 1.0
+    style_blend: object = None
+    masks: object = None
+    label_map: object = None
+    preserve_colors: str = "none"
+    scales: int = 1
+    progress: bool = True
+    save_every: int = 0
+    save_path: object = None
+    xla: bool = True
+
+    @classmethod
+    def from_arguments(cls, arguments, preset=None):
+        """Options from keyword arguments; the preset's options that are None there take the
+        preset's value (or the default).
+
+        Raises:
+          NstError: an unknown preset or option name.
+        """
+        given = {
+            name: value
+            for name, value in arguments.items()
+            if not (value is None and name in presets.PRESET_OPTIONS)
+        }
+        try:
+            return cls(**{**presets.preset_options(preset), **given})
+        except TypeError:
+            known = {field.name for field in dataclasses.fields(cls)}
+            unknown = ", ".join(sorted(set(given) - known))
+            raise NstError(f"unknown option(s) {unknown}") from None
+
+    def validate(self):
+        """Raises NstError for values out of range or unknown names."""
+        check_positive("iterations", self.iterations)
+        check_positive("scales", self.scales)
+        if self.optimizer == "adam":
+            check_positive("learning_rate", self.learning_rate)
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise NstError(f"{name} must be a finite number >= 0, got {value}")
+        if self.seed < 0:
+            raise NstError(f"seed must be 0 or positive, got {self.seed}")
+        if self.style_layers is not None and not list(self.style_layers):
+            raise NstError("no style layers given: name at least one, such as block1_conv1")
+        check_choice("style_loss", self.style_loss, defaults.STYLE_LOSS_NAMES)
+        check_choice("preserve_colors", self.preserve_colors, defaults.COLOR_MODES)
+        if self.masks is not None and self.label_map is not None:
+            raise NstError("give masks or a label_map, not both")
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("init", self.init, INITS)
+        check_choice("tv_mode", self.tv_mode, defaults.TV_MODES)
+        if self.save_every < 0:
+            raise NstError(f"save_every must be 0 or positive, got {self.save_every}")
+        if self.save_every:
+            _check_save_path(self.save_path)
+        style_layers = self.resolved_style_layers()
+        if self.style_layer_weights is not None and len(self.style_layer_weights) != len(
+            style_layers
+        ):
+            raise NstError(
+                f"got {len(self.style_layer_weights)} style layer weights for "
+                f"{len(style_layers)} style layers"
+            )
+
+    def resolved_style_layers(self):
+        """The style layers: those named, or the style loss's defaults."""
+        if self.style_layers is None:
+            return list(defaults.STYLE_LAYERS_BY_LOSS.get(self.style_loss, defaults.STYLE_LAYERS))
+        return list(self.style_layers)
+
+
+def check_positive(name, value):
+    """Raises NstError unless `value` > 0."""
+    if not value > 0:
+        raise NstError(f"{name} must be positive, got {value}")
+
+
+def check_choice(name, value, choices):
+    """Raises NstError unless `value` is one of `choices`."""
+    if value not in choices:
+        raise NstError(f"unknown {name} {value!r}: choose one of {', '.join(choices)}")
+
+
+def _check_save_path(save_path):
+    """Raises NstError unless `save_path` is a format string with an {iteration} field."""
+    try:
+        named = save_path.format(iteration=0) != save_path.format(iteration=1)
+    except (AttributeError, KeyError, IndexError, ValueError):
+        named = False
+    if not named:
+        raise NstError(
+            f"saving every N iterations needs a path with an {{iteration}} field, got {save_path!r}"
+        )

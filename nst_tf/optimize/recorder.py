@@ -1,0 +1,73 @@
+"""The record of an optimisation: loss history, progress bar and images saved along the way."""
+
+import time
+
+import tqdm
+
+from nst_tf.io import image_io
+
+LOSS_NAMES = ("total", "content", "style", "tv")
+
+
+class Recorder:
+    """Keeps the loss history of one pyramid level, drives the progress bar, saves images.
+
+    Args:
+      iterations: iterations of this level.
+      options: Options (progress, save_every, save_path).
+      started: `time.perf_counter()` at the start of the whole optimisation.
+      earlier: the history of the coarser levels, which this level's entries continue.
+      finish: turns the optimised image into the result (puts the colours back in luminance
+        mode); saved images go through it too.
+    """
+
+    def __init__(self, iterations, options, started, earlier, finish):
+        self.history = []
+        self.finish = finish
+        self.save_every = options.save_every
+        self.save_path = options.save_path
+        self.started = started
+        last = earlier[-1] if earlier else {"level": -1, "iteration": 0, "evaluations": 0}
+        self.level = last["level"] + 1
+        self.first_iteration = last["iteration"]
+        self.first_evaluation = last["evaluations"]
+        self.bar = tqdm.tqdm(
+            total=iterations, disable=not options.progress, unit="it", dynamic_ncols=True
+        )
+
+    def record(self, iteration, parts, evaluations):
+        """Records the losses of the image after `iteration` iterations (0: the initial image).
+
+        Args:
+          iteration: iterations done so far in this level.
+          parts: dict of scalar losses.
+          evaluations: loss evaluations spent so far in this level.
+        """
+        entry = {
+            "iteration": self.first_iteration + iteration,
+            "seconds": time.perf_counter() - self.started,
+            "evaluations": self.first_evaluation + evaluations,
+            "level": self.level,
+        }
+        entry.update({name: float(parts[name]) for name in LOSS_NAMES})
+        self.history.append(entry)
+        if iteration > 0:
+            self.bar.update(iteration - self.bar.n)
+            self.bar.set_postfix(
+                {name: f"{entry[name]:.3g}" for name in ("content", "style", "tv")}, refresh=False
+            )
+
+    def wants_image(self, iteration):
+        """Whether the image after `iteration` iterations of this level is to be saved."""
+        iteration += self.first_iteration
+        return bool(self.save_every) and iteration > 0 and iteration % self.save_every == 0
+
+    def save(self, iteration, image):
+        """Saves the image after `iteration` iterations of this level if `save_every` asks."""
+        if self.wants_image(iteration):
+            path = self.save_path.format(iteration=self.first_iteration + iteration)
+            image_io.save_image(path, self.finish(image))
+
+    def close(self):
+        """Closes the progress bar."""
+        self.bar.close()

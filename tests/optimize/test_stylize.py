@@ -1,0 +1,254 @@
+"""Gatys optimisation on a random-weight VGG19 at 48 px: losses fall, options do what they say."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from nst_tf import defaults
+from nst_tf.errors import NstError
+from nst_tf.losses.gram import GramMatrix
+from nst_tf.losses.terms import TotalVariation
+from nst_tf.optimize import stylize as optimize
+from nst_tf.optimize.objective import Objective
+from nst_tf.optimize.options import Options
+
+
+def run(content, style, network, **options):
+    # No XLA: compiling each 48 px run cost more than running it (the quality test, the CLI tests
+    # and test_lbfgs_lowers_total_loss_a_hundredfold keep XLA).
+    options = {"iterations": 20, "tv_weight": 0.0, "progress": False, "xla": False, **options}
+    return optimize.stylize(content, style, loss_network=network, **options)
+
+
+@pytest.mark.slow
+def test_lbfgs_lowers_total_loss_a_hundredfold(random_network, content_image, style_image):
+    result = run(content_image, style_image, random_network, iterations=40, xla=True)
+    first, last = result.history[0], result.history[-1]
+    assert [entry["iteration"] for entry in result.history] == list(range(41))
+    assert first["content"] == 0.0  # starts from the content image
+    assert last["total"] < first["total"] / 100
+    assert last["style"] < first["style"] / 100
+    assert 41 <= last["evaluations"] <= 41 * 1.25  # mostly one evaluation per iteration
+    assert result.image.shape == (48, 48, 3) and result.image.dtype == np.float32
+    assert result.image.min() >= 0.0 and result.image.max() <= 255.0
+
+
+@pytest.mark.slow
+def test_adam_lowers_total_loss(random_network, content_image, style_image):
+    result = run(content_image, style_image, random_network, optimizer="adam", iterations=30)
+    first, last = result.history[0], result.history[-1]
+    assert len(result.history) == 31
+    assert last["total"] < first["total"] / 5
+    assert result.image.min() >= 0.0 and result.image.max() <= 255.0
+
+
+def test_history_losses_are_the_weighted_parts(random_network, content_image, style_image):
+    result = run(
+        content_image, style_image, random_network, iterations=3, tv_weight=0.5, style_weight=2.0
+    )
+    start = result.history[0]  # the content image itself
+    features = random_network(content_image[None])
+    targets = random_network(style_image[None])
+    gram = GramMatrix()
+    style = np.mean([
+        float(tf.reduce_mean(tf.square(gram(features[name]) - gram(targets[name]))))
+        for name in defaults.STYLE_LAYERS
+    ])  # fmt: skip
+    tv = float(TotalVariation()(content_image[None]))
+    assert start["content"] == pytest.approx(0.0, abs=1e-6)  # oneDNN/XLA round-off
+    assert start["style"] == pytest.approx(2.0 * style, rel=1e-4)
+    assert start["tv"] == pytest.approx(0.5 * tv, rel=1e-5)
+    for entry in result.history:
+        assert entry["total"] == pytest.approx(entry["content"] + entry["style"] + entry["tv"])
+    seconds = [entry["seconds"] for entry in result.history]
+    assert seconds == sorted(seconds)
+
+
+@pytest.mark.slow
+def test_final_history_entry_is_the_returned_image(random_network, content_image, style_image):
+    for optimizer in ("lbfgs", "adam"):
+        result = run(content_image, style_image, random_network, iterations=4, optimizer=optimizer)
+        options = Options(tv_weight=0.0, xla=False)
+        objective = Objective(
+            random_network, options, (48, 48), content_image, [style_image], [1.0]
+        )
+        parts, _ = objective.losses_and_gradient(tf.constant(result.image[None]))
+        assert float(parts["total"]) == pytest.approx(result.history[-1]["total"], rel=1e-3)
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_value_and_gradient_is_traced_once(
+    monkeypatch, random_network, content_image, style_image, optimizer
+):
+    made = []
+
+    class Recording(optimize.Objective):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(optimize, "Objective", Recording)
+    run(content_image, style_image, random_network, iterations=6, optimizer=optimizer)
+    assert len(made) == 1
+    assert made[0].losses_and_gradient.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.slow
+def test_init_modes(random_network, content_image, style_image):
+    def first_losses(init):
+        return run(content_image, style_image, random_network, iterations=1, init=init).history[0]
+
+    assert first_losses("content")["content"] == 0.0
+    style_start = first_losses("style")
+    noise_start = first_losses("noise")
+    assert style_start["content"] > 0 and noise_start["content"] > 0
+    assert style_start["style"] < noise_start["style"]  # the style image matches its own Grams
+
+
+def test_initial_images():
+    content = np.full((4, 6, 3), 9.0, np.float32)
+    style = np.random.default_rng(0).uniform(0, 255, (8, 12, 3)).astype(np.float32)
+    np.testing.assert_array_equal(
+        optimize._initial_image("content", content, style, (4, 6), 0), content
+    )
+    assert optimize._initial_image("style", content, style, (4, 6), 0).shape == (4, 6, 3)
+    noise_a = optimize._initial_image("noise", content, style, (4, 6), 1)
+    noise_b = optimize._initial_image("noise", content, style, (4, 6), 1)
+    noise_c = optimize._initial_image("noise", content, style, (4, 6), 2)
+    np.testing.assert_array_equal(noise_a, noise_b)
+    assert not np.array_equal(noise_a, noise_c)
+    assert 0 <= noise_a.min() and noise_a.max() <= 255
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+@pytest.mark.slow
+def test_same_seed_gives_same_image(random_network, content_image, style_image, optimizer):
+    results = [
+        run(content_image, style_image, random_network, iterations=5, init="noise", seed=seed,
+            optimizer=optimizer)
+        for seed in (3, 3, 4)
+    ]  # fmt: skip
+    np.testing.assert_array_equal(results[0].image, results[1].image)
+    assert not np.array_equal(results[0].image, results[2].image)
+
+
+def test_style_is_resized_to_content_size_times_scale(monkeypatch, random_network, content_image):
+    seen = []
+    original = Objective.__init__
+
+    def spy(self, network, options, shape, content, styles, *args):
+        seen.append(styles[0].shape)  # the first (here only) style image
+        original(self, network, options, shape, content, styles, *args)
+
+    monkeypatch.setattr(Objective, "__init__", spy)
+    big_style = np.random.default_rng(0).uniform(0, 255, (100, 200, 3)).astype(np.float32)
+    run(content_image, big_style, random_network, iterations=1)
+    run(content_image, big_style, random_network, iterations=1, style_scale=2.0)
+    run(content_image, big_style, random_network, iterations=1, size=32)
+    assert seen == [(24, 48, 3), (48, 96, 3), (16, 32, 3)]
+
+
+def test_size_sets_longest_side(random_network, style_image):
+    wide = np.random.default_rng(0).uniform(0, 255, (40, 80, 3)).astype(np.float32)
+    result = run(wide, style_image, random_network, iterations=1, size=64)
+    assert result.image.shape == (32, 64, 3)
+
+
+def test_texture_synthesis_matches_style_without_content(random_network, style_image):
+    result = optimize.synthesize_texture(
+        style_image, size=(40, 56), iterations=25, loss_network=random_network, tv_weight=0.0,
+        progress=False, xla=False,
+    )  # fmt: skip
+    assert result.image.shape == (40, 56, 3)
+    assert all(entry["content"] == 0.0 for entry in result.history)
+    assert result.history[-1]["style"] < result.history[0]["style"] / 20
+
+
+def test_texture_synthesis_refuses_content_init(random_network, style_image):
+    with pytest.raises(NstError, match="no content image"):
+        optimize.synthesize_texture(style_image, init="content", loss_network=random_network)
+
+
+@pytest.mark.slow
+def test_tv_weight_smooths_the_result(random_network, content_image, style_image):
+    rough = run(content_image, style_image, random_network, iterations=15)
+    smooth = run(content_image, style_image, random_network, iterations=15, tv_weight=2000.0)
+    tv = TotalVariation()
+    assert float(tv(smooth.image[None])) < 0.5 * float(tv(rough.image[None]))
+
+
+@pytest.mark.slow
+def test_content_weight_keeps_content(random_network, content_image, style_image):
+    # Content loss measured unweighted: with a heavy content weight the result stays nearer.
+    def unweighted_content(result):
+        features = random_network(result.image[None])["block4_conv2"]
+        target = random_network(content_image[None])["block4_conv2"]
+        return float(tf.reduce_mean(tf.square(features - target)))
+
+    loose = run(content_image, style_image, random_network, init="noise", content_weight=0.0)
+    tight = run(content_image, style_image, random_network, init="noise", content_weight=1e4)
+    assert unweighted_content(tight) < 0.5 * unweighted_content(loose)
+
+
+def test_style_layer_weights_select_layers(random_network, content_image, style_image):
+    only_first = [1.0, 0.0, 0.0, 0.0, 0.0]
+    result = run(content_image, style_image, random_network, iterations=1,
+                 style_layer_weights=only_first)  # fmt: skip
+    features = random_network(content_image[None])["block1_conv1"]
+    target = random_network(style_image[None])["block1_conv1"]
+    gram = GramMatrix()
+    expected = float(tf.reduce_mean(tf.square(gram(features) - gram(target))))
+    weight = optimize.defaults.STYLE_WEIGHT
+    assert result.history[0]["style"] == pytest.approx(weight * expected, rel=1e-4)
+
+
+def test_save_every_writes_intermediate_images(
+    tmp_path, random_network, content_image, style_image
+):
+    for optimizer in ("lbfgs", "adam"):
+        pattern = str(tmp_path / optimizer / "step_{iteration:03d}.png")
+        run(content_image, style_image, random_network, iterations=6, optimizer=optimizer,
+            save_every=2, save_path=pattern)  # fmt: skip
+        assert sorted(p.name for p in (tmp_path / optimizer).iterdir()) == [
+            "step_002.png", "step_004.png", "step_006.png"
+        ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"iterations": 0}, "iterations must be positive"),
+        ({"optimizer": "sgd"}, "unknown optimizer"),
+        ({"init": "zeros"}, "unknown init"),
+        ({"style_scale": -1.0}, "style scale must be positive"),
+        ({"style_layers": ["block9_conv1"]}, "unknown vgg19 layer"),
+        ({"content_layers": ["conv4_2"]}, "unknown vgg19 layer"),
+        ({"style_layer_weights": [1.0, 2.0]}, "2 style layer weights for 5 style layers"),
+        ({"save_every": 2, "save_path": "no_field.png"}, "{iteration} field"),
+        ({"size": 0}, "size must be positive"),
+        ({"size": 8}, "too small"),
+        ({"size": 200_000}, "GiB"),
+        ({"tv_mode": "l3"}, "unknown tv_mode"),
+        ({"seed": -1}, "seed must be 0 or positive"),
+        ({"style_layers": []}, "no style layers"),
+        ({"style_weight": float("nan")}, "style_weight must be a finite number"),
+        ({"content_weight": -1.0}, "content_weight must be a finite number"),
+        ({"optimizer": "adam", "learning_rate": 0.0}, "learning_rate must be positive"),
+    ],
+)
+def test_bad_options_are_one_line_errors(
+    random_network, content_image, style_image, options, message
+):
+    with pytest.raises(NstError, match=message.replace("{", r"\{").replace("}", r"\}")) as error:
+        optimize.stylize(content_image, style_image, loss_network=random_network, **options)
+    assert "\n" not in str(error.value)
+
+
+def test_unknown_option_is_a_type_error(random_network, content_image, style_image):
+    with pytest.raises(TypeError, match="colour"):
+        optimize.stylize(content_image, style_image, loss_network=random_network, colour="red")
+
+
+def test_tiny_style_image_is_refused(random_network, content_image):
+    with pytest.raises(NstError, match="style image .* too small"):
+        run(content_image, np.zeros((48, 48, 3), np.float32), random_network, style_scale=0.2)
