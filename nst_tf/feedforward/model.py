@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from nst_tf import blending
 from nst_tf.errors import NstError
 from nst_tf.feedforward import transformer
 from nst_tf.feedforward.config import MIN_SIDE
@@ -64,7 +65,7 @@ class StyleModel:
         """
         names = self.style_names
         if blend is not None:
-            return blend_weights(blend, len(names))
+            return np.asarray(blending.blend_weights(blend, len(names)), np.float32)
         index = 0
         style = self.metadata.get("default_style") if style is None else style
         if style is not None:
@@ -97,20 +98,6 @@ class StyleModel:
             )
         weights = np.repeat(np.asarray(style_weights, np.float32)[None], len(batch), axis=0)
         return self._forward(batch, weights).numpy()
-
-
-def blend_weights(blend, count):
-    """Blend weights normalised to sum 1.
-
-    Raises:
-      NstError: not `count` weights, a negative one, or a sum that is not positive.
-    """
-    blend = [float(w) for w in blend]
-    if len(blend) != count:
-        raise NstError(f"got {len(blend)} blend weights for {count} styles")
-    if any(not np.isfinite(w) or w < 0 for w in blend) or sum(blend) <= 0:
-        raise NstError("blend weights must be >= 0 and sum to a positive number")
-    return np.asarray(blend, np.float32) / np.float32(sum(blend))
 
 
 # Shipped networks: nst_tf/exported_models once installed, exported_models/ in a checkout.

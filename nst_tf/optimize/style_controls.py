@@ -8,34 +8,14 @@ import os
 
 import numpy as np
 
+from nst_tf import blending
 from nst_tf.errors import NstError
 from nst_tf.io import image_io as images
 
 
 def blend_weights(weights, count):
-    """Blend weights of `count` styles, normalised to sum to 1.
-
-    Args:
-      weights: one non-negative number per style, or None for equal weights.
-      count: number of styles.
-
-    Returns:
-      list of floats.
-
-    Raises:
-      NstError: wrong count, negative or non-finite weights, or a sum that is not positive.
-    """
-    if weights is None:
-        return [1.0 / count] * count
-    weights = [float(w) for w in weights]
-    if len(weights) != count:
-        raise NstError(f"got {len(weights)} style blend weights for {count} style image(s)")
-    if not all(math.isfinite(w) and w >= 0 for w in weights):
-        raise NstError(f"style blend weights must be finite numbers >= 0, got {weights}")
-    total = sum(weights)
-    if not total > 0:
-        raise NstError(f"style blend weights must sum to a positive number, got {weights}")
-    return [w / total for w in weights]
+    """Blend weights of `count` style images, normalised to sum to 1 (see nst_tf.blending)."""
+    return blending.blend_weights(weights, count, "style image(s)")
 
 
 def style_scales(scales, count):

@@ -85,7 +85,7 @@ def test_two_styles_with_masks_end_to_end(tmp_path, inputs):
 @pytest.mark.parametrize(
     "extra, message",
     [
-        (["--style-blend", "1,2,3"], "3 style blend weights for 2 style image(s)"),
+        (["--style-blend", "1,2,3"], "3 blend weights for 2 style image(s)"),
         (["--style-blend", "0,0"], "sum to a positive number"),
         (["--style-blend", "1,x"], "--style-blend must be numbers"),
         (["--style-scale", "1,2,3"], "3 style scales for 2"),

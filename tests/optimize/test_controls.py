@@ -141,7 +141,7 @@ def test_photorealistic_preset(monkeypatch, random_network, content_image, style
 @pytest.mark.parametrize(
     "styles, options, message",
     [
-        (1, {"style_blend": [0.5, 0.5]}, "2 style blend weights for 1 style"),
+        (1, {"style_blend": [0.5, 0.5]}, "2 blend weights for 1 style"),
         (2, {"style_blend": [0.0, 0.0]}, "sum to a positive number"),
         (2, {"style_blend": [1.0, -1.0]}, "finite numbers >= 0"),
         (2, {"style_scale": [1.0, 1.0, 1.0]}, "3 style scales for 2"),
