@@ -1,0 +1,1 @@
+"""The nst-tf command line: one module per command (see main.COMMANDS)."""

@@ -1,0 +1,1 @@
+"""Loss networks: VGG feature extractors and what is known about their layers."""

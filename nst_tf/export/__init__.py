@@ -1,0 +1,1 @@
+"""Exports of trained networks: SavedModel for TF Serving, TFLite for LiteRT."""

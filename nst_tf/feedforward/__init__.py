@@ -1,0 +1,1 @@
+"""Feed-forward transformation networks: layers, training, loading and applying them."""

@@ -1,0 +1,1 @@
+"""Reading and writing: images, videos, plots, atomic files."""

@@ -1,0 +1,1 @@
+"""Loss terms as Keras layers: Gram, content, total variation, style losses by name."""

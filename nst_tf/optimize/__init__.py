@@ -1,0 +1,1 @@
+"""Pixel optimisation (Gatys et al.): options, objective, optimisers, schedule, controls."""
