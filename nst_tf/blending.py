@@ -30,3 +30,32 @@ def blend_weights(weights, count, noun="styles"):
     if not total > 0:
         raise NstError(f"blend weights must sum to a positive number, got {weights}")
     return [w / total for w in weights]
+
+
+def parse_style_mix(text):
+    """A style choice as written on the command line: one style ("7", "starry_night") or a mix
+    "3:0.5,12:0.5" (style by index or name, colon, weight).
+
+    Returns:
+      list of (style, weight) pairs; one style alone has weight 1.
+
+    Raises:
+      NstError: a part without a style, or a weight that is not a number.
+    """
+    parts = [part.strip() for part in str(text).split(",")]
+    if len(parts) == 1 and ":" not in parts[0]:
+        if not parts[0]:
+            raise NstError("empty style choice")
+        return [(parts[0], 1.0)]
+    mix = []
+    for part in parts:
+        style, colon, weight = part.rpartition(":")
+        if not colon or not style:
+            raise NstError(f"cannot read the style mix {text!r}: write STYLE:WEIGHT,STYLE:WEIGHT")
+        try:
+            mix.append((style, float(weight)))
+        except ValueError:
+            raise NstError(
+                f"cannot read the style mix {text!r}: {weight!r} is not a number"
+            ) from None
+    return mix

@@ -4,7 +4,7 @@ import os
 
 from absl import flags
 
-from nst_tf import tf_startup
+from nst_tf import blending, tf_startup
 from nst_tf.cli import common
 from nst_tf.errors import NstError
 
@@ -14,13 +14,18 @@ def define_model_flags(fv):
     flags.DEFINE_string(
         "model",
         None,
-        "A trained network (a .keras file, a training run folder, or the name of a shipped "
-        "style: starry_night, the_scream, woman_with_hat): stylise with one forward pass "
-        "instead of optimising; CONTENT may then be an image, a folder or a video.",
+        "A trained network: a .keras file, a training run folder, a shipped network by name "
+        "(NAME, or NAME:STYLE with a style or mix of it, e.g. magenta26:7) or one of the shipped "
+        "styles by name (`nst-tf styles` lists them): stylise with one forward pass instead of "
+        "optimising; CONTENT may then be an image, a folder or a video.",
         flag_values=fv,
     )
     flags.DEFINE_string(
-        "model-style", None, "With --model: the style to apply, by name or index.", flag_values=fv
+        "model-style",
+        None,
+        "With --model: the style to apply, by name or index, or a mix of styles with weights "
+        "(3:0.5,12:0.5 mixes the normalisation parameters of styles 3 and 12).",
+        flag_values=fv,
     )
     flags.DEFINE_integer(
         "batch-size",
@@ -60,6 +65,8 @@ def run(values, content_path):
     if values["model_style"] is not None and values["style_blend"] is not None:
         raise NstError("give either --model-style or --style-blend, not both")
     blend = common.numbers(values, "style_blend")
+    if values["model_style"] is not None:
+        blending.parse_style_mix(values["model_style"])  # its syntax, before TensorFlow loads
     tf_startup.import_tensorflow_quietly()
     from nst_tf.feedforward import model as feedforward
     from nst_tf.feedforward import video as feedforward_video

@@ -53,8 +53,8 @@ class StyleModel:
         """The style input: one style by name or index, or a blend.
 
         Args:
-          style: a style name or index (default: the style the model was asked for by name, if
-            any, else the first).
+          style: a style name or index, or a mix "3:0.5,12:0.5" (see blending.parse_style_mix);
+            default: the style the model was asked for by name, if any, else the first.
           blend: weights, one per style (normalised to sum 1); excludes `style`.
 
         Returns:
@@ -66,19 +66,26 @@ class StyleModel:
         names = self.style_names
         if blend is not None:
             return np.asarray(blending.blend_weights(blend, len(names)), np.float32)
-        index = 0
         style = self.metadata.get("default_style") if style is None else style
-        if style is not None:
-            if str(style) in names:
-                index = names.index(str(style))
-            elif str(style).isdigit() and int(style) < len(names):
-                index = int(style)
-            else:
-                raise NstError(
-                    f"the model has no style {style!r}: choose one of {', '.join(names)} "
-                    f"(or an index below {len(names)})"
-                )
-        return np.eye(len(names), dtype=np.float32)[index]
+        if style is None:
+            return np.eye(len(names), dtype=np.float32)[0]
+        mix = blending.parse_style_mix(style)
+        weights = np.zeros(len(names), np.float32)
+        for key, weight in mix:
+            weights[self._style_index(key)] += weight
+        return np.asarray(blending.blend_weights(weights, len(names)), np.float32)
+
+    def _style_index(self, style):
+        """The index of a style given by name or index."""
+        names = self.style_names
+        if str(style) in names:
+            return names.index(str(style))
+        if str(style).isdigit() and int(style) < len(names):
+            return int(style)
+        raise NstError(
+            f"the model has no style {style!r}: choose one of {', '.join(names)} "
+            f"(or an index below {len(names)})"
+        )
 
     def stylize(self, batch, style_weights):
         """Stylises a batch of same-size images.
@@ -108,57 +115,76 @@ SHIPPED_DIRS = (
 )
 
 
-def shipped_styles():
-    """The styles of the shipped networks.
+def shipped_models():
+    """The shipped networks by name (their file name without ending).
 
     Returns:
-      dict style name -> .keras file holding it.
+      dict name -> .keras file.
     """
     found = {}
     for folder in SHIPPED_DIRS:
         if not os.path.isdir(folder):
             continue
         for name in sorted(os.listdir(folder)):
-            keras_file = os.path.join(folder, name)
-            metadata_file = os.path.splitext(keras_file)[0] + ".json"
-            if name.endswith(".keras") and os.path.isfile(metadata_file):
-                with open(metadata_file) as f:
-                    for style in json.load(f).get("style_names", []):
-                        found.setdefault(style, keras_file)
+            stem, ending = os.path.splitext(name)
+            if ending == ".keras" and os.path.isfile(os.path.join(folder, stem + ".json")):
+                found.setdefault(stem, os.path.join(folder, name))
     return found
 
 
-def model_file(path):
-    """The .keras file a --model argument names: the file itself, a run folder's model.keras, or
-    the shipped network holding a style of that name.
+def shipped_styles():
+    """The named styles of the shipped networks.
+
+    Returns:
+      dict style name -> .keras file holding it.
+    """
+    found = {}
+    for keras_file in shipped_models().values():
+        with open(os.path.splitext(keras_file)[0] + ".json") as f:
+            for style in json.load(f).get("style_names", []):
+                found.setdefault(style, keras_file)
+    return found
+
+
+def model_reference(text):
+    """What a --model argument names: (the .keras file, the style asked for or None).
+
+    Accepted: a .keras file, a training run folder, a shipped network's name, NAME:STYLE (a
+    style or a mix of that shipped network, e.g. magenta26:7 or magenta26:3:0.5,12:0.5), or the
+    name of a style of a shipped network.
 
     Raises:
       NstError: nothing that looks like a model there.
     """
-    path = os.fspath(path)
-    shipped = {} if os.path.exists(path) else shipped_styles()
-    if path in shipped:
-        return shipped[path]
-    if os.path.isdir(path):
-        inside = os.path.join(path, "model.keras")
-        if not os.path.isfile(inside):
-            raise NstError(f"not a model: {path} is a folder without model.keras")
-        return inside
-    if not os.path.isfile(path):
-        names = f" or a shipped style ({', '.join(shipped)})" if shipped else ""
+    text = os.fspath(text)
+    if not os.path.exists(text):
+        models, styles = shipped_models(), shipped_styles()
+        name, _, style = text.partition(":")
+        if name in models:
+            return models[name], style or None
+        if text in styles:
+            return styles[text], text
+        known = ", ".join([*models, *styles])
         raise NstError(
-            f"model not found: {path} (give a .keras file, a training run folder{names})"
+            f"model not found: {text} (give a .keras file, a training run folder, or a shipped "
+            f"network or style: {known})"
         )
-    if not path.endswith(".keras"):
-        raise NstError(f"not a model: {path} (expected a .keras file or a training run folder)")
-    return path
+    if os.path.isdir(text):
+        inside = os.path.join(text, "model.keras")
+        if not os.path.isfile(inside):
+            raise NstError(f"not a model: {text} is a folder without model.keras")
+        return inside, None
+    if not text.endswith(".keras"):
+        raise NstError(f"not a model: {text} (expected a .keras file or a training run folder)")
+    return text, None
 
 
 def load_model(path):
     """Loads a transformation network.
 
     Args:
-      path: a .keras file (with its .json beside it) or a training run folder.
+      path: a .keras file (with its .json beside it), a training run folder, or a shipped
+        network (see model_reference).
 
     Returns:
       StyleModel.
@@ -166,7 +192,7 @@ def load_model(path):
     Raises:
       NstError: the path is not a model this library wrote.
     """
-    requested, path = os.fspath(path), model_file(path)
+    path, style = model_reference(path)
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # noqa: BLE001 - Keras raises many types for a bad file
@@ -179,8 +205,8 @@ def load_model(path):
             metadata = json.load(f)
     count = transformer.num_styles(model)
     metadata.setdefault("style_names", [f"style{i}" for i in range(count)])
-    if requested in metadata["style_names"] and not os.path.exists(requested):
-        metadata["default_style"] = requested  # a shipped style asked for by name
+    if style is not None:
+        metadata["default_style"] = style  # a shipped style asked for by name
     if len(metadata["style_names"]) != count:
         raise NstError(
             f"{metadata_path} names {len(metadata['style_names'])} styles, the model has {count}"

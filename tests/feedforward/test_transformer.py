@@ -131,6 +131,23 @@ def test_style_model_picks_styles_by_name_index_and_blend(three_style_model):
         style_model.stylize(np.zeros((1, 7, 30, 3)), style_model.style_weights())
 
 
+def test_style_model_mixes_styles_written_as_name_or_index_with_weights(three_style_model):
+    style_model = feedforward.StyleModel(
+        three_style_model, {"style_names": ["a", "b", "c"]}, "x.keras"
+    )
+    np.testing.assert_allclose(style_model.style_weights("0:0.5,2:1.5"), [0.25, 0, 0.75])
+    np.testing.assert_allclose(style_model.style_weights("b:1, c:1, b:2"), [0, 0.75, 0.25])
+    for bad, message in [
+        ("0:x", "not a number"),
+        ("0:0.5,:1", "STYLE:WEIGHT"),
+        ("a:-1,b:2", ">= 0"),
+        ("a:0,b:0", "positive"),
+        ("7:1", "no style '7'"),
+    ]:
+        with pytest.raises(NstError, match=message):
+            style_model.style_weights(bad)
+
+
 def test_save_and_load_round_trip(tmp_path, three_style_model):
     path = str(tmp_path / "net.keras")
     feedforward.save_model(three_style_model, path, {"style_names": ["a", "b", "c"], "steps": 7})
@@ -163,5 +180,10 @@ def test_shipped_networks_are_found_by_style_name(tmp_path, monkeypatch, three_s
     loaded = feedforward.load_model("b")
     np.testing.assert_array_equal(loaded.style_weights(), [0, 1, 0])
     np.testing.assert_array_equal(loaded.style_weights("c"), [0, 0, 1])
-    with pytest.raises(NstError, match=r"shipped style \(a, b, c\)"):
+    assert feedforward.shipped_models() == {"shipped": str(tmp_path / "shipped.keras")}
+    np.testing.assert_array_equal(feedforward.load_model("shipped").style_weights(), [1, 0, 0])
+    np.testing.assert_allclose(feedforward.load_model("shipped:c").style_weights(), [0, 0, 1])
+    mixed = feedforward.load_model("shipped:a:1,c:3").style_weights()
+    np.testing.assert_allclose(mixed, [0.25, 0, 0.75])
+    with pytest.raises(NstError, match=r"shipped network or style: shipped, a, b, c\)"):
         feedforward.load_model("d")
