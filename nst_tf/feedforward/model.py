@@ -13,10 +13,9 @@ import tensorflow as tf
 
 from nst_tf import blending
 from nst_tf.errors import NstError
-from nst_tf.feedforward import transformer
+from nst_tf.feedforward import shipped, transformer
 from nst_tf.feedforward.config import MIN_SIDE
-from nst_tf.io import files
-from nst_tf.io import image_io as image_io
+from nst_tf.io import files, image_io
 
 
 class StyleModel:
@@ -107,78 +106,6 @@ class StyleModel:
         return self._forward(batch, weights).numpy()
 
 
-# Shipped networks: nst_tf/exported_models once installed, exported_models/ in a checkout.
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # nst_tf/
-SHIPPED_DIRS = (
-    os.path.join(_PACKAGE_DIR, "exported_models"),
-    os.path.join(os.path.dirname(_PACKAGE_DIR), "exported_models"),
-)
-
-
-def shipped_models():
-    """The shipped networks by name (their file name without ending).
-
-    Returns:
-      dict name -> .keras file.
-    """
-    found = {}
-    for folder in SHIPPED_DIRS:
-        if not os.path.isdir(folder):
-            continue
-        for name in sorted(os.listdir(folder)):
-            stem, ending = os.path.splitext(name)
-            if ending == ".keras" and os.path.isfile(os.path.join(folder, stem + ".json")):
-                found.setdefault(stem, os.path.join(folder, name))
-    return found
-
-
-def shipped_styles():
-    """The named styles of the shipped networks.
-
-    Returns:
-      dict style name -> .keras file holding it.
-    """
-    found = {}
-    for keras_file in shipped_models().values():
-        with open(os.path.splitext(keras_file)[0] + ".json") as f:
-            for style in json.load(f).get("style_names", []):
-                found.setdefault(style, keras_file)
-    return found
-
-
-def model_reference(text):
-    """What a --model argument names: (the .keras file, the style asked for or None).
-
-    Accepted: a .keras file, a training run folder, a shipped network's name, NAME:STYLE (a
-    style or a mix of that shipped network, e.g. magenta26:7 or magenta26:3:0.5,12:0.5), or the
-    name of a style of a shipped network.
-
-    Raises:
-      NstError: nothing that looks like a model there.
-    """
-    text = os.fspath(text)
-    if not os.path.exists(text):
-        models, styles = shipped_models(), shipped_styles()
-        name, _, style = text.partition(":")
-        if name in models:
-            return models[name], style or None
-        if text in styles:
-            return styles[text], text
-        known = ", ".join([*models, *styles])
-        raise NstError(
-            f"model not found: {text} (give a .keras file, a training run folder, or a shipped "
-            f"network or style: {known})"
-        )
-    if os.path.isdir(text):
-        inside = os.path.join(text, "model.keras")
-        if not os.path.isfile(inside):
-            raise NstError(f"not a model: {text} is a folder without model.keras")
-        return inside, None
-    if not text.endswith(".keras"):
-        raise NstError(f"not a model: {text} (expected a .keras file or a training run folder)")
-    return text, None
-
-
 def load_model(path):
     """Loads a transformation network.
 
@@ -192,7 +119,7 @@ def load_model(path):
     Raises:
       NstError: the path is not a model this library wrote.
     """
-    path, style = model_reference(path)
+    path, style = shipped.model_reference(path)
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # noqa: BLE001 - Keras raises many types for a bad file

@@ -8,6 +8,7 @@ from cli_helpers import expect_usage_error, run_cli
 from conftest import SAMPLES, gradient_image, stripes_image
 from PIL import Image
 
+from nst_tf.cli import main as cli
 from nst_tf.feedforward import model as feedforward
 from nst_tf.feedforward import transformer
 from nst_tf.feedforward import video as feedforward_video
@@ -103,3 +104,18 @@ def test_bad_input_is_a_one_line_error(capsys, tmp_path, model_path):
     expect_usage_error(capsys, ["stylize", str(tmp_path / "v.mp4"), "--model", model_path, "-o",
                                 str(tmp_path / "o.mp4")], "cannot read video")  # fmt: skip
     assert not (tmp_path / "o.png").exists() and not (tmp_path / "o.mp4").exists()
+
+
+def test_styles_lists_the_shipped_networks_and_writes_a_contact_sheet(tmp_path, capsys):
+    assert cli.main(["nst-tf", "styles"]) == 0
+    listing = capsys.readouterr().out
+    assert "styles3:1  the_scream" in listing and "--fast" in listing
+    out = tmp_path / "sheet.png"
+    argv = ["styles", "--sheet", str(SAMPLES / "chelsea.jpg"), "--model", "styles3", "--tile", "40"]
+    assert cli.main(["nst-tf", *argv, "-o", str(out)]) == 0
+    with Image.open(out) as sheet:
+        assert sheet.size == (4 * 40, 27 + 18)  # photo + 3 styles, 40x27 cells over captions
+        cells = np.asarray(sheet.convert("RGB"), np.float32)
+    photo, first_style = cells[:27, :40], cells[:27, 40:80]
+    assert np.abs(photo - first_style).mean() > 10  # the styles differ from the photo
+    expect_usage_error(capsys, [*argv, "--model", "nosuch", "-o", str(out)], "model not found")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nst_tf.errors import NstError
-from nst_tf.feedforward import layers, transformer
+from nst_tf.feedforward import layers, shipped, transformer
 from nst_tf.feedforward import model as feedforward
 
 
@@ -175,12 +175,12 @@ def test_shipped_networks_are_found_by_style_name(tmp_path, monkeypatch, three_s
     feedforward.save_model(
         three_style_model, str(tmp_path / "shipped.keras"), {"style_names": ["a", "b", "c"]}
     )
-    monkeypatch.setattr(feedforward, "SHIPPED_DIRS", (str(tmp_path / "none"), str(tmp_path)))
-    assert feedforward.shipped_styles() == {name: str(tmp_path / "shipped.keras") for name in "abc"}
+    monkeypatch.setattr(shipped, "SHIPPED_DIRS", (str(tmp_path / "none"), str(tmp_path)))
+    assert shipped.shipped_styles() == {name: str(tmp_path / "shipped.keras") for name in "abc"}
     loaded = feedforward.load_model("b")
     np.testing.assert_array_equal(loaded.style_weights(), [0, 1, 0])
     np.testing.assert_array_equal(loaded.style_weights("c"), [0, 0, 1])
-    assert feedforward.shipped_models() == {"shipped": str(tmp_path / "shipped.keras")}
+    assert shipped.shipped_models() == {"shipped": str(tmp_path / "shipped.keras")}
     np.testing.assert_array_equal(feedforward.load_model("shipped").style_weights(), [1, 0, 0])
     np.testing.assert_allclose(feedforward.load_model("shipped:c").style_weights(), [0, 0, 1])
     mixed = feedforward.load_model("shipped:a:1,c:3").style_weights()
