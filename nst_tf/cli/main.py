@@ -11,7 +11,7 @@ import sys
 
 from absl import flags
 
-from nst_tf.cli import export, stylize, texture, train
+from nst_tf.cli import export, serve, stylize, texture, train
 from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
@@ -22,6 +22,7 @@ COMMANDS = {
     "train": train.COMMAND,
     "export": export.COMMAND,
     "texture": texture.COMMAND,
+    "serve": serve.COMMAND,
 }
 
 
