@@ -67,7 +67,11 @@ def decode(data: bytes) -> np.ndarray:
         except UploadError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise UploadError(422, "the image has too many pixels to decode safely") from None
+            raise UploadError(
+                422,
+                "the image has too many pixels to decode safely (a decompression bomb?); "
+                f"the limit is {MAX_PIXELS // 1_000_000} megapixels",
+            ) from None
         except Image.UnidentifiedImageError:
             raise UploadError(422, "not an image (format not recognised)") from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
