@@ -30,6 +30,13 @@ def define_flags():
         lower_bound=0,
         flag_values=fv,
     )
+    flags.DEFINE_integer(
+        "max-fast",
+        8,
+        "Fast requests being painted or waiting at once; more are answered 503.",
+        lower_bound=1,
+        flag_values=fv,
+    )
     return fv
 
 
@@ -49,6 +56,7 @@ def run(values):
         vgg_weights=common.weights_choice(values["vgg_weights"]),
         pooling=values["pooling"],
         max_waiting=values["max_queue"],
+        max_fast=values["max_fast"],
         warm_up=True,
     )
     print(f"nst-tf serve: open http://{values['host']}:{values['port']}/ (Ctrl+C stops)")
