@@ -19,7 +19,6 @@ import json
 import os
 import pathlib
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -238,8 +237,8 @@ def print_table(result):
         ("fast latency p50 / p95 (all answers)",
          f"{result['fast_latency_p50_s']:.2f} s / {result['fast_latency_p95_s']:.2f} s"),
         ("fast latency p50 / p95 (200 only)",
-         f"{result['fast_served_latency_p50_s'] or 0:.2f} s / "
-         f"{result['fast_served_latency_p95_s'] or 0:.2f} s"),
+         (f"{result['fast_served_latency_p50_s'] or 0:.2f} s / "
+          f"{result['fast_served_latency_p95_s'] or 0:.2f} s")),
         ("jobs accepted / submitted", f"{result['jobs_accepted']} / {result['jobs_submitted']}"),
         ("job submit-to-done p50 / max",
          f"{result['job_seconds_p50'] or 0:.1f} s / {result['job_seconds_max'] or 0:.1f} s"),

@@ -44,9 +44,7 @@ def run(values):
     """Runs the web app until interrupted."""
     missing = [name for name in WEB_PACKAGES if importlib.util.find_spec(name) is None]
     if missing:
-        raise NstError(
-            f"the web app needs {', '.join(missing)}: pip install \"nst_tf[web]\""
-        )
+        raise NstError(f'the web app needs {", ".join(missing)}: pip install "nst_tf[web]"')
     import uvicorn
 
     from nst_tf.serve import app

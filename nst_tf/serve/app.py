@@ -12,6 +12,7 @@ import io
 import os
 import threading
 import time
+from typing import Annotated
 
 import numpy as np
 from fastapi import FastAPI, File, HTTPException, Request, Response, UploadFile
@@ -121,7 +122,9 @@ def create_app(
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "max-age=3600"})
 
     @app.post("/api/images", response_model=schemas.Image, status_code=201, tags=["images"])
-    async def upload_image(file: UploadFile = File(description="JPEG, PNG or WebP, ≤ 20 MB")):
+    async def upload_image(
+        file: Annotated[UploadFile, File(description="JPEG, PNG or WebP, at most 20 MB")],
+    ):
         """Uploads a photo or a painting; refused: over 20 MB (413), not an image, truncated,
         under 16 px a side, over 40 megapixels (422)."""
         data = bytearray()
@@ -147,8 +150,10 @@ def create_app(
         """One pass of the fast network (built-in styles; an uploaded painting answers 422).
         Busy (too many requests at once): 503 with Retry-After."""
         content = _content(request.content)
-        style = request.style if request.style in engines.BUILTIN_STYLES else _upload(
-            request.style, "style"
+        style = (
+            request.style
+            if request.style in engines.BUILTIN_STYLES
+            else _upload(request.style, "style")
         )
         with fast_lock:
             if fast_count[0] >= max_fast:
@@ -303,4 +308,3 @@ def _too_large(length):
     except uploads.UploadError as error:
         return str(error)
     return "the request is too large"
-

@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nst_tf import defaults
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
 from nst_tf.optimize import colors

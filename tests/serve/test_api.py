@@ -65,7 +65,9 @@ def test_upload_keeps_the_image_under_a_generated_id(client):
     answer = upload(client, image_bytes((96, 64), "PNG"), "../../etc/passwd")
     assert answer.status_code == 201
     image = answer.json()
-    assert (image["width"], image["height"]) == (96, 64) and re.fullmatch(r"i[0-9a-f]{16}", image["id"])
+    assert (image["width"], image["height"]) == (96, 64) and re.fullmatch(
+        r"i[0-9a-f]{16}", image["id"]
+    )
     big = upload(client, image_bytes((1200, 900), "JPEG")).json()
     assert (big["width"], big["height"]) == (512, 384)  # kept at the largest size painted
     assert client.delete(f"/api/images/{image['id']}").status_code == 204

@@ -9,7 +9,9 @@ import pytest
 from serve_helpers import SAMPLES, ServerThread
 
 pytest.importorskip("fastapi", reason="the web app's tests need the web extra: pip install .[web]")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="needs Playwright: pip install playwright"
+)
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
