@@ -113,5 +113,11 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
             assert not errors, errors
+            kept = page.eval_on_selector_all("#results li img", "els => els.map(e => e.src)")
+            assert len(kept) == 2 and all(page.request.get(url).ok for url in kept)
+            page.close(run_before_unload=True)  # closing the page forgets its results
+            other = browser.new_page()
+            other.wait_for_timeout(500)
+            assert [other.request.get(url).status for url in kept] == [404, 404]
         finally:
             browser.close()
