@@ -15,7 +15,10 @@ setup(
     # stay in the repository.
     packages=[*find_packages(include=["nst_tf", "nst_tf.*"]), "nst_tf.exported_models"],
     package_dir={"nst_tf.exported_models": "exported_models"},
-    package_data={"nst_tf": ["samples/*.jpg"], "nst_tf.exported_models": ["*.keras", "*.json"]},
+    package_data={
+        "nst_tf": ["samples/*.jpg", "serve/static/*"],
+        "nst_tf.exported_models": ["*.keras", "*.json"],
+    },
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.16",
@@ -31,6 +34,21 @@ setup(
         "imageio-ffmpeg",
         "ai-edge-litert",
     ],
-    extras_require={"test": ["pytest", "tensorflow-serving-api"]},
+    extras_require={
+        # `nst-tf serve`, the local web app.
+        "web": ["fastapi>=0.110", "uvicorn>=0.29", "python-multipart>=0.0.9"],
+        # The web app's tests: TestClient (httpx) and a real browser (Playwright driving the
+        # system's Chromium; no browser download).
+        "test": [
+            "pytest",
+            "tensorflow-serving-api",
+            "fastapi>=0.110",
+            "uvicorn>=0.29",
+            "python-multipart>=0.0.9",
+            "httpx",
+            "playwright",
+            "psutil",
+        ],
+    },
     entry_points={"console_scripts": ["nst-tf=nst_tf.cli.main:run"]},
 )

@@ -11,7 +11,7 @@ import sys
 
 from absl import flags
 
-from nst_tf.cli import export, styles, stylize, texture, train
+from nst_tf.cli import export, serve, styles, stylize, texture, train
 from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
@@ -23,6 +23,7 @@ COMMANDS = {
     "export": export.COMMAND,
     "texture": texture.COMMAND,
     "styles": styles.COMMAND,
+    "serve": serve.COMMAND,
 }
 
 

@@ -14,7 +14,7 @@ class Recorder:
 
     Args:
       iterations: iterations of this level.
-      options: Options (progress, save_every, save_path).
+      options: Options (progress, save_every, save_path, on_iteration).
       started: `time.perf_counter()` at the start of the whole optimisation.
       earlier: the history of the coarser levels, which this level's entries continue.
       finish: turns the optimised image into the result (puts the colours back in luminance
@@ -26,6 +26,7 @@ class Recorder:
         self.finish = finish
         self.save_every = options.save_every
         self.save_path = options.save_path
+        self.on_iteration = options.on_iteration
         self.started = started
         last = earlier[-1] if earlier else {"level": -1, "iteration": 0, "evaluations": 0}
         self.level = last["level"] + 1
@@ -58,15 +59,21 @@ class Recorder:
             )
 
     def wants_image(self, iteration):
-        """Whether the image after `iteration` iterations of this level is to be saved."""
+        """Whether `save` needs the image after `iteration` iterations of this level."""
+        return self._saves_file(iteration) or (self.on_iteration is not None and iteration > 0)
+
+    def _saves_file(self, iteration):
         iteration += self.first_iteration
         return bool(self.save_every) and iteration > 0 and iteration % self.save_every == 0
 
     def save(self, iteration, image):
-        """Saves the image after `iteration` iterations of this level if `save_every` asks."""
-        if self.wants_image(iteration):
+        """Saves the image after `iteration` iterations of this level if `save_every` asks, and
+        hands it to `on_iteration` if given."""
+        if self._saves_file(iteration):
             path = self.save_path.format(iteration=self.first_iteration + iteration)
             image_io.save_image(path, self.finish(image))
+        if self.on_iteration is not None and iteration > 0:
+            self.on_iteration(self.first_iteration + iteration, lambda: self.finish(image))
 
     def close(self):
         """Closes the progress bar."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -76,6 +76,7 @@ def stylize(
     save_every: int = 0,
     save_path: str | None = None,
     xla: bool = True,
+    on_iteration: Callable[[int, Callable[[], np.ndarray]], None] | None = None,
 ) -> StylizeResult:
     """Transfers the style of one image onto the content of another by optimising the pixels.
 
@@ -131,6 +132,7 @@ def synthesize_texture(
     save_every: int = 0,
     save_path: str | None = None,
     xla: bool = True,
+    on_iteration: Callable[[int, Callable[[], np.ndarray]], None] | None = None,
 ) -> StylizeResult:
     """Synthesises a texture from a style image alone (Gatys, Ecker & Bethge 2015a).
 

@@ -252,3 +252,31 @@ def test_unknown_option_is_a_type_error(random_network, content_image, style_ima
 def test_tiny_style_image_is_refused(random_network, content_image):
     with pytest.raises(NstError, match="style image .* too small"):
         run(content_image, np.zeros((48, 48, 3), np.float32), random_network, style_scale=0.2)
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_on_iteration_sees_every_iteration_and_can_stop(
+    random_network, content_image, style_image, optimizer
+):
+    seen = []
+
+    def on_iteration(iteration, image):
+        seen.append(iteration)
+        if iteration == 2:
+            picture = image()
+            assert picture.shape == (48, 48, 3) and picture.dtype == np.float32
+        if iteration == 4:
+            raise KeyboardInterrupt  # stands for a cancel
+
+    with pytest.raises(KeyboardInterrupt):
+        run(content_image, style_image, random_network, optimizer=optimizer, iterations=10,
+            on_iteration=on_iteration)  # fmt: skip
+    assert seen == [1, 2, 3, 4]
+    result = run(content_image, style_image, random_network, iterations=3,
+                 on_iteration=lambda iteration, image: seen.append(iteration))  # fmt: skip
+    assert seen[4:] == [1, 2, 3] and len(result.history) == 4
+
+
+def test_on_iteration_must_be_callable(random_network, content_image, style_image):
+    with pytest.raises(NstError, match="on_iteration must be a function"):
+        run(content_image, style_image, random_network, on_iteration="print")

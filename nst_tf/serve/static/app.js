@@ -1,0 +1,286 @@
+// nst_tf web app: plain JavaScript over the JSON API (see /docs).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  content: null,      // uploaded photo id
+  style: null,        // built-in style name or uploaded painting id
+  styleFast: false,   // whether Fast mode can paint the style
+  mode: "fast",
+  current: null,      // the result shown: {id, url, width, height, label}
+  fastSeq: 0,         // the latest fast request; older answers are dropped
+  fastTimer: null,
+  job: null,          // {id, events}
+  kept: new Set(),    // result ids listed under Results
+  shown: new Set(),   // every result id this page got (forgotten when it closes)
+  uploads: new Set(),
+};
+
+function say(message, info) {
+  $("status").textContent = message || "";
+  $("status").className = info ? "status info" : "status";
+}
+
+async function api(method, url, body) {
+  const options = { method, headers: {} };
+  if (body instanceof FormData) options.body = body;
+  else if (body !== undefined) {
+    options.body = JSON.stringify(body);
+    options.headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(url, options);
+  let data = null;
+  try { data = await response.json(); } catch (e) { /* no body */ }
+  if (!response.ok) {
+    let detail = data && data.detail;
+    if (Array.isArray(detail)) detail = detail.map((d) => `${d.loc.slice(-1)}: ${d.msg}`).join("; ");
+    const error = new Error(detail || `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    error.retryAfter = response.headers.get("Retry-After");
+    throw error;
+  }
+  return data;
+}
+
+async function upload(file) {
+  const form = new FormData();
+  form.append("file", file);
+  const image = await api("POST", "/api/images", form);
+  state.uploads.add(image.id);
+  return image;
+}
+
+// ---- photo ----
+async function setPhoto(file) {
+  if (!file) return;
+  say("Uploading the photo…", true);
+  try {
+    const image = await upload(file);
+    state.content = image.id;
+    const preview = $("photo-preview");
+    preview.src = URL.createObjectURL(file);
+    preview.hidden = false;
+    $("dropzone-text").textContent = `${file.name} · ${image.width}×${image.height} (change)`;
+    say("");
+    refresh();
+  } catch (error) {
+    say(`Photo refused: ${error.message}`);
+  }
+}
+
+const zone = $("dropzone");
+zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+zone.addEventListener("drop", (e) => {
+  e.preventDefault();
+  zone.classList.remove("over");
+  setPhoto(e.dataTransfer.files[0]);
+});
+$("photo-input").addEventListener("change", (e) => setPhoto(e.target.files[0]));
+
+// ---- styles ----
+function addStyleTile(id, name, thumbnail, fast) {
+  const tile = document.createElement("button");
+  tile.className = "style-tile" + (fast ? "" : " no-fast");
+  tile.dataset.style = id;
+  tile.title = name + (fast ? "" : " (Optimise only)");
+  tile.setAttribute("role", "option");
+  tile.style.backgroundImage = `url("${thumbnail}")`;
+  tile.addEventListener("click", () => chooseStyle(id, fast));
+  $("styles").insertBefore(tile, $("styles").lastElementChild);
+  return tile;
+}
+
+function chooseStyle(id, fast) {
+  state.style = id;
+  state.styleFast = fast;
+  for (const tile of document.querySelectorAll(".style-tile")) {
+    tile.classList.toggle("selected", tile.dataset.style === id);
+  }
+  if (!fast && state.mode === "fast") setMode("optimise");
+  refresh();
+}
+
+async function loadStyles() {
+  try {
+    const styles = await api("GET", "/api/styles");
+    for (const s of styles) addStyleTile(s.id, s.name, s.thumbnail, s.fast);
+  } catch (error) {
+    say(`Cannot list the styles: ${error.message}`);
+  }
+}
+
+$("style-input").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  if (!file) return;
+  try {
+    const image = await upload(file);
+    addStyleTile(image.id, file.name, URL.createObjectURL(file), false);
+    chooseStyle(image.id, false);
+  } catch (error) {
+    say(`Painting refused: ${error.message}`);
+  }
+});
+
+// ---- modes ----
+function setMode(mode) {
+  state.mode = mode;
+  for (const name of ["fast", "optimise"]) {
+    const on = name === mode;
+    $(`mode-${name}`).classList.toggle("active", on);
+    $(`mode-${name}`).setAttribute("aria-selected", on);
+    $(`panel-${name}`).hidden = !on;
+  }
+  refresh();
+}
+$("mode-fast").addEventListener("click", () => setMode("fast"));
+$("mode-optimise").addEventListener("click", () => setMode("optimise"));
+
+function refresh() {
+  $("start").disabled = !(state.content && state.style) || !!state.job;
+  if (state.mode === "fast") scheduleFast(0);
+}
+
+// ---- fast ----
+$("strength").addEventListener("input", () => {
+  $("strength-value").textContent = `${$("strength").value} %`;
+  scheduleFast(60);
+});
+$("preserve-colors").addEventListener("change", () => scheduleFast(0));
+
+function scheduleFast(delay) {
+  clearTimeout(state.fastTimer);
+  state.fastTimer = setTimeout(renderFast, delay);
+}
+
+async function renderFast() {
+  if (state.mode !== "fast" || !state.content || !state.style) return;
+  if (!state.styleFast) {
+    say("Fast mode paints the built-in styles; use Optimise for this painting.");
+    return;
+  }
+  const seq = ++state.fastSeq;
+  $("busy").hidden = false;
+  try {
+    const result = await api("POST", "/api/fast", {
+      content: state.content, style: state.style, size: 512,
+      strength: $("strength").valueAsNumber / 100, preserve_colors: $("preserve-colors").checked,
+    });
+    if (seq !== state.fastSeq) return;
+    say("");
+    show(result, `Fast · ${state.style} · ${result.width}×${result.height} · ${result.seconds} s`);
+  } catch (error) {
+    if (seq !== state.fastSeq) return;
+    if (error.status === 503) {
+      say(`Busy; trying again in ${error.retryAfter || 2} s…`, true);
+      scheduleFast(1000 * (Number(error.retryAfter) || 2));
+    } else say(error.message);
+  } finally {
+    if (seq === state.fastSeq) $("busy").hidden = true;
+  }
+}
+
+// ---- result ----
+function show(result, label) {
+  state.current = { ...result, label };
+  state.shown.add(result.id);
+  const img = $("result");
+  img.src = result.url;
+  img.hidden = false;
+  $("placeholder").hidden = true;
+  $("result-info").textContent = label;
+  $("keep").disabled = state.kept.has(result.id);
+  $("download").href = `${result.url}?download=true`;
+  $("download").classList.remove("disabled");
+}
+
+function keep(result) {
+  if (!result || state.kept.has(result.id)) return;
+  state.kept.add(result.id);
+  const item = document.createElement("li");
+  item.dataset.result = result.id;
+  item.innerHTML = `<img alt=""><span></span><br><a download>download</a>`;
+  item.querySelector("img").src = result.url;
+  item.querySelector("span").textContent = result.label;
+  item.querySelector("a").href = `${result.url}?download=true`;
+  item.querySelector("img").addEventListener("click", () => show(result, result.label));
+  $("results").prepend(item);
+  $("keep").disabled = true;
+}
+$("keep").addEventListener("click", () => keep(state.current));
+
+// ---- optimise ----
+$("start").addEventListener("click", async () => {
+  const size = Math.min(512, Math.max(64, Math.round($("size").valueAsNumber || 256)));
+  const iterations = Math.min(300, Math.max(1, Math.round($("iterations").valueAsNumber || 100)));
+  $("size").value = size;
+  $("iterations").value = iterations;
+  try {
+    const status = await api("POST", "/api/jobs", {
+      content: state.content, style: state.style, size, iterations,
+      preserve_colors: $("preserve-colors-opt").checked,
+    });
+    follow(status);
+  } catch (error) {
+    const wait = error.retryAfter ? ` (try again in ${error.retryAfter} s)` : "";
+    say(`${error.message}${wait}`);
+  }
+});
+
+$("cancel").addEventListener("click", async () => {
+  if (!state.job) return;
+  try { await api("DELETE", `/api/jobs/${state.job.id}`); } catch (error) { say(error.message); }
+});
+
+function follow(status) {
+  const events = new EventSource(`/api/jobs/${status.id}/events`);
+  state.job = { id: status.id, events };
+  $("cancel").disabled = false;
+  $("start").disabled = true;
+  say("");
+  update(status);
+  events.addEventListener("status", (e) => update(JSON.parse(e.data)));
+  events.onerror = () => { if (state.job && state.job.events === events) say("Lost the server…", true); };
+}
+
+function update(status) {
+  const progress = $("progress");
+  progress.max = status.iterations;
+  progress.value = status.iteration;
+  const place = status.position > 1 ? `${status.position - 1} job(s) ahead` : "next";
+  const text = {
+    queued: `Waiting in line: ${place}.`,
+    running: `Painting: iteration ${status.iteration} of ${status.iterations}.`,
+    done: "Done.",
+    failed: `Failed: ${status.error}`,
+    cancelled: "Cancelled.",
+  }[status.state];
+  $("job-text").textContent = text;
+  if (status.preview && status.state === "running") {
+    const img = $("result");
+    img.src = status.preview;
+    img.hidden = false;
+    $("placeholder").hidden = true;
+    $("result-info").textContent = `Optimising · iteration ${status.iteration}`;
+  }
+  if (["done", "failed", "cancelled"].includes(status.state)) {
+    state.job.events.close();
+    state.job = null;
+    $("cancel").disabled = true;
+    refresh();
+    if (status.state === "done") {
+      const label = `Optimised · ${status.iterations} it · ${status.result.width}×${status.result.height}`;
+      show(status.result, label);
+      keep(state.current);
+    } else if (status.state === "failed") say(status.error);
+  }
+}
+
+// ---- closing the page forgets this session's results and uploads on the server ----
+window.addEventListener("pagehide", () => {
+  for (const id of state.shown) fetch(`/api/results/${id}`, { method: "DELETE", keepalive: true });
+  for (const id of state.uploads) fetch(`/api/images/${id}`, { method: "DELETE", keepalive: true });
+  if (state.job) fetch(`/api/jobs/${state.job.id}`, { method: "DELETE", keepalive: true });
+});
+
+loadStyles();

@@ -1,0 +1,123 @@
+"""The page in a real browser (Debian's Chromium, headless, driven by Playwright): upload a
+photo, pick a style, get the fast result, run a short optimisation and watch its preview change.
+Writes the screenshot docs/serve.png."""
+
+import os
+import pathlib
+
+import pytest
+from serve_helpers import SAMPLES, ServerThread
+
+pytest.importorskip("fastapi", reason="the web app's tests need the web extra: pip install .[web]")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="needs Playwright: pip install playwright"
+)
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOT = pathlib.Path(__file__).resolve().parents[2] / "docs" / "serve.png"
+
+# The shown image's size and pixel spread, read back from a canvas (same origin, not tainted).
+MEASURE = """() => {
+  const img = document.getElementById("result");
+  const canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext("2d");
+  context.drawImage(img, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let sum = 0, squares = 0, n = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const grey = (data[i] + data[i + 1] + data[i + 2]) / 3; sum += grey; squares += grey * grey; n++;
+  }
+  const mean = sum / n;
+  return {width: img.naturalWidth, height: img.naturalHeight, mean,
+          std: Math.sqrt(squares / n - mean * mean), src: img.getAttribute("src")};
+}"""
+# Records a checksum of every image the result element loads (the previews as they come).
+WATCH = """() => {
+  window.seen = [];
+  const img = document.getElementById("result");
+  img.addEventListener("load", () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const context = canvas.getContext("2d");
+    context.drawImage(img, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let checksum = 0;
+    for (let i = 0; i < data.length; i++) checksum = (checksum * 31 + data[i]) % 1000000007;
+    window.seen.push({src: img.getAttribute("src"), checksum});
+  });
+}"""
+
+
+@pytest.mark.slow
+def test_page_paints_fast_and_optimised_results_in_chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
+    from nst_tf.serve import app as webapp
+
+    app = webapp.create_app(vgg="vgg16", vgg_weights=None, preview_seconds=0.0, warm_up=True)
+    with ServerThread(app) as server, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(server.url)
+            page.wait_for_selector('.style-tile[data-style="woman_with_hat"]')
+            page.set_input_files("#photo-input", str(SAMPLES / "coffee.jpg"))
+            page.wait_for_selector("#photo-preview:not([hidden])")
+            page.click('.style-tile[data-style="woman_with_hat"]')
+            page.wait_for_function(
+                "() => document.getElementById('result').complete && "
+                "(document.getElementById('result').getAttribute('src') || '')"
+                ".startsWith('/api/results/')"
+            )
+            shown = page.evaluate(MEASURE)
+            assert (shown["width"], shown["height"]) == (512, 341), shown  # coffee.jpg is 3:2
+            assert shown["std"] > 15 and 10 < shown["mean"] < 245, shown  # not blank
+            page.click("#keep")
+
+            page.fill("#strength", "40")  # the slider re-renders
+            page.wait_for_function(
+                f"() => document.getElementById('result').getAttribute('src') !== {shown['src']!r}"
+            )
+            assert "40 %" in page.inner_text("#strength-value")
+
+            page.click("#mode-optimise")
+            page.fill("#size", "64")
+            page.fill("#iterations", "25")
+            page.evaluate(WATCH)
+            page.click("#start")
+            page.wait_for_function(
+                "() => document.getElementById('job-text').textContent.startsWith('Done')",
+                timeout=180_000,
+            )
+            previews = [seen for seen in page.evaluate("window.seen") if "/preview" in seen["src"]]
+            assert len({seen["checksum"] for seen in previews}) >= 2, previews  # it changed
+            page.wait_for_function("() => document.querySelectorAll('#results li').length === 2")
+            done = page.evaluate(MEASURE)
+            assert (done["width"], done["height"]) == (64, 43) and done["std"] > 5, done
+            assert page.get_attribute("#download", "href").endswith("?download=true")
+
+            page.click("#mode-fast")
+            page.fill("#strength", "85")
+            page.wait_for_function(
+                "() => document.getElementById('result-info').textContent.startsWith('Fast') && "
+                "document.getElementById('result').complete"
+            )
+            page.wait_for_timeout(300)
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            assert not errors, errors
+            kept = page.eval_on_selector_all("#results li img", "els => els.map(e => e.src)")
+            assert len(kept) == 2 and all(page.request.get(url).ok for url in kept)
+            page.close(run_before_unload=True)  # closing the page forgets its results
+            other = browser.new_page()
+            other.wait_for_timeout(500)
+            assert [other.request.get(url).status for url in kept] == [404, 404]
+        finally:
+            browser.close()
