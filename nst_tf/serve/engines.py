@@ -98,11 +98,10 @@ def _style_model(style):
     tf_startup.import_tensorflow_quietly()
     from nst_tf.feedforward import model as feedforward
 
-    path = feedforward.model_file(style)
     with _lock:
-        if path not in _models:
-            _models[path] = feedforward.load_model(style)
-        return _models[path]
+        if style not in _models:
+            _models[style] = feedforward.load_model(style)
+        return _models[style]
 
 
 def warm_up() -> None:
