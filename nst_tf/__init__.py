@@ -34,6 +34,11 @@ _PUBLIC = {
     "export_saved_model": "nst_tf.export.saved_model",
     "export_tflite": "nst_tf.export.tflite",
     "LiteStyleModel": "nst_tf.export.tflite",
+    "stylize_fast": "nst_tf.pretrained.fast",
+    "style_vector": "nst_tf.pretrained.fast",
+    "build_style_predictor": "nst_tf.pretrained.arbitrary",
+    "build_arbitrary_transformer": "nst_tf.pretrained.arbitrary",
+    "build_multistyle_network": "nst_tf.pretrained.multistyle",
 }
 
 __all__ = list(_PUBLIC)

@@ -13,7 +13,8 @@ PUBLIC = [
     "TotalVariation", "GramLoss", "MomentsLoss", "MrfLoss", "StyleSwapLoss", "build_loss_network",
     "StylizeResult", "stylize", "synthesize_texture", "plot_loss_history", "build_transformer",
     "StyleModel", "load_model", "TrainConfig", "train", "stylize_video", "export_saved_model",
-    "export_tflite", "LiteStyleModel",
+    "export_tflite", "LiteStyleModel", "stylize_fast", "style_vector", "build_style_predictor",
+    "build_arbitrary_transformer", "build_multistyle_network",
 ]  # fmt: skip
 
 
@@ -25,13 +26,20 @@ def test_public_names_are_listed_and_import():
         nst_tf.no_such_name  # noqa: B018
 
 
-@pytest.mark.parametrize("function", ["stylize", "synthesize_texture"])
-def test_options_are_explicit_keyword_parameters(function):
+@pytest.mark.parametrize(
+    "function, options",
+    [
+        ("stylize", ("iterations", "style_weight", "vgg", "scales", "style_loss")),
+        ("synthesize_texture", ("iterations", "style_weight", "vgg", "scales", "style_loss")),
+        ("stylize_fast", ("strength", "style_blend", "working_size", "tile_size")),
+    ],
+)
+def test_options_are_explicit_keyword_parameters(function, options):
     import inspect
 
     parameters = inspect.signature(getattr(nst_tf, function)).parameters
     assert not any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-    for name in ("iterations", "style_weight", "vgg", "scales", "style_loss"):
+    for name in options:
         assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
         assert parameters[name].annotation is not inspect.Parameter.empty
 
@@ -44,6 +52,7 @@ def test_options_are_explicit_keyword_parameters(function):
         ["stylize", "missing.jpg", "x.jpg", "-o", "y.jpg"],
         ["train", "--style", "missing.jpg", "--data", ".", "--out", "run"],
         ["texture", "missing.png", "-o", "t.png"],
+        ["stylize", "missing.jpg", "x.jpg", "--fast", "-o", "y.jpg"],
     ],
 )
 def test_help_and_argument_errors_load_no_tensorflow(argv, tmp_path):

@@ -128,7 +128,11 @@ def define_optimization_flags(fv, default_size, default_init, inits):
         "size",
         None,
         f"Longest side of the result, px (default: {default_size}"
-        + ("; with --model, the content's own size)." if default_init == "content" else ")."),
+        + (
+            "; with --model or --fast, the content's own size)."
+            if default_init == "content"
+            else ")."
+        ),
         lower_bound=1,
         flag_values=fv,
     )

@@ -3,7 +3,7 @@
 from absl import flags
 
 from nst_tf import defaults, tf_startup
-from nst_tf.cli import apply_model, common
+from nst_tf.cli import apply_model, common, fast
 from nst_tf.errors import NstError
 
 SIZE = 512
@@ -13,7 +13,7 @@ def define_flags():
     """The flags of `nst-tf stylize`."""
     fv = flags.FlagValues()
     common.define_optimization_flags(
-        fv, default_size=SIZE, default_init="content", inits=["content", "style", "noise"]
+        fv, default_size=SIZE, default_init="content", inits=["content", "style", "noise", "fast"]
     )
     flags.DEFINE_float(
         "content-weight",
@@ -59,6 +59,7 @@ def define_flags():
         flag_values=fv,
     )
     apply_model.define_model_flags(fv)
+    fast.define_fast_flags(fv)
     return fv
 
 
@@ -68,6 +69,9 @@ def run(values, content_path, *style_paths):
         if style_paths:
             raise NstError("give either STYLE images (optimisation) or --model, not both")
         apply_model.run(values, content_path)
+        return
+    if values["fast"]:
+        fast.run(values, content_path, style_paths)
         return
     if not style_paths:
         raise NstError("missing STYLE: give a style image, or a trained network with --model")
@@ -101,7 +105,8 @@ def run(values, content_path, *style_paths):
 COMMAND = common.Command(
     define_flags,
     ("CONTENT", "[STYLE...]"),
-    "Transfer the style of STYLE (one or more images) onto CONTENT by optimising the pixels, "
-    "or apply a trained network (--model) to an image, a folder or a video.",
+    "Transfer the style of STYLE (one or more images) onto CONTENT in one pass (--fast) or by "
+    "optimising the pixels, or apply a trained network (--model) to an image, a folder or a "
+    "video.",
     run,
 )

@@ -8,7 +8,7 @@ from nst_tf.errors import NstError
 from nst_tf.optimize import presets
 
 OPTIMIZERS = ("lbfgs", "adam")
-INITS = ("content", "style", "noise")
+INITS = ("content", "style", "noise", "fast")
 
 
 @dataclasses.dataclass
@@ -30,7 +30,8 @@ class Options:
         content image) or "moments" (channel means and deviations).
       content_weight, style_weight, tv_weight: loss weights (losses on the caffe 0-255 scale).
       tv_mode: "l1" or "squared" total variation.
-      init: start from the "content" image, the "style" image (resized) or seeded "noise".
+      init: start from the "content" image, the "style" image (resized), seeded "noise", or
+        the "fast" one-pass result of the pretrained arbitrary network (needs content).
       seed: seed of the noise initialisation.
       style_scale: the style image's longest side is the result's times this factor; one
         number for all style images or a list with one per style.

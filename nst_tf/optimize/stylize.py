@@ -216,7 +216,7 @@ def optimize_image(content, style, shape, options):
         )
         if image is None:
             start = _initial_image(
-                options.init, level_content, level_styles[0], level_shape, options.seed
+                options.init, level_content, level_styles, blend, level_shape, options.seed
             )
         else:
             start = image_io.resize(image, level_shape)
@@ -292,6 +292,7 @@ def _check_content_needs(content, options):
         "colour preservation": options.preserve_colors != "none",
         "masks": options.masks is not None or options.label_map is not None,
         "the style swap loss": options.style_loss == "swap",
+        "the fast initialisation": options.init == "fast",
     }
     for name, wanted in needs.items():
         if wanted:
@@ -308,10 +309,15 @@ def _region_masks(options, content, count):
     return None
 
 
-def _initial_image(init, content, style, shape, seed):
-    """The starting pixels: the content, the style resized to `shape`, or uniform noise."""
+def _initial_image(init, content, styles, blend, shape, seed):
+    """The starting pixels: the content, the first style resized to `shape`, the one-pass
+    result of the pretrained arbitrary network, or uniform noise."""
     if init == "content":
         return content.astype(np.float32)
     if init == "style":
-        return image_io.resize(style, shape)
+        return image_io.resize(styles[0], shape)
+    if init == "fast":
+        from nst_tf.pretrained import fast
+
+        return fast.stylize_fast(content, styles, style_blend=blend)
     return np.random.default_rng(seed).uniform(0.0, 255.0, (*shape, 3)).astype(np.float32)

@@ -1,0 +1,74 @@
+"""`nst-tf stylize CONTENT STYLE --fast` and `--init fast`: end to end and bad input."""
+
+import numpy as np
+import pytest
+from cli_helpers import TINY, expect_usage_error, run_cli
+from conftest import SAMPLES
+from PIL import Image
+
+from nst_tf.optimize import colors
+
+CHELSEA, STARRY, SCREAM = (
+    str(SAMPLES / f"{n}.jpg") for n in ("chelsea", "starry_night", "the_scream")
+)
+
+
+def read(path):
+    return np.asarray(Image.open(path).convert("RGB"), np.float32)
+
+
+@pytest.mark.slow
+def test_fast_paints_at_the_content_size_with_blends_and_colours(tmp_path):
+    out = tmp_path / "out.jpg"
+    done = run_cli("stylize", CHELSEA, STARRY, "--fast", "-o", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout
+    painted, photo = read(out), read(CHELSEA)
+    assert painted.shape == photo.shape
+    assert np.abs(painted - photo).mean() > 20
+
+    kept = tmp_path / "kept.png"
+    done = run_cli("stylize", CHELSEA, STARRY, SCREAM, "--fast", "--style-blend", "3,1",
+                   "--strength", "0.6", "--preserve-colors", "luminance", "--size", "200",
+                   "-o", str(kept), "--quiet")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = read(kept)
+    assert result.shape == (133, 200, 3)
+    small = np.asarray(Image.open(CHELSEA).convert("RGB").resize((200, 133)), np.float32)
+    chroma = colors.rgb_to_yiq(result)[..., 1:] - colors.rgb_to_yiq(small)[..., 1:]
+    assert np.abs(chroma).mean() < 3  # the content's colours
+
+
+@pytest.mark.slow
+def test_init_fast_starts_the_optimisation_from_the_one_pass_result(tmp_path):
+    out = tmp_path / "refined.png"
+    done = run_cli("stylize", CHELSEA, STARRY, "--init", "fast", *TINY, "--iterations", "1",
+                   "-o", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    refined, photo = (
+        read(out),
+        np.asarray(Image.open(CHELSEA).convert("RGB").resize((48, 32), Image.LANCZOS), np.float32),
+    )
+    assert refined.shape == (32, 48, 3)
+    assert np.abs(refined - photo).mean() > 15  # a painting, not the photo
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ([CHELSEA, "setup.py", "--fast"], "setup.py"),
+        ([CHELSEA, STARRY, "--fast", "--strength", "1.5"], "--strength must be in [0, 1]"),
+        ([CHELSEA, STARRY, "--fast", "--strength", "-0.1"], "--strength must be in [0, 1]"),
+        ([CHELSEA, STARRY, "--fast", "--style-blend", "a,b"], "--style-blend must be numbers"),
+        ([CHELSEA, STARRY, "--fast", "--style-blend", "1,2"], "2 weight(s) for 1 style"),
+        ([CHELSEA, "--fast"], "--fast needs a style image"),
+        ([CHELSEA, STARRY, "--fast", "--style-size", "4"], "--style-size must be at least"),
+        ([CHELSEA, "--model", "magenta26:99"], "no style '99'"),
+        ([CHELSEA, "--model", "magenta26", "--model-style", "3:0.5,x"], "3:0.5,x"),
+        ([CHELSEA, "--model", "nosuchnet"], "model not found"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, arguments, message):
+    out = tmp_path / "out.jpg"
+    expect_usage_error(capsys, ["stylize", *arguments, "-o", str(out)], message)
+    assert not out.exists()
