@@ -103,22 +103,23 @@ def create_app(
 
     @app.get("/api/styles", response_model=list[schemas.Style], tags=["styles"])
     def styles():
-        """The built-in paintings."""
+        """The built-in styles: the bundled paintings, then the shipped network's 26 styles."""
         return [
             schemas.Style(
                 id=name,
                 name=name.replace("_", " ").title(),
-                fast=name in engines.FAST_STYLES,
+                optimise=name in engines.BUILTIN_STYLES,
                 thumbnail=f"/api/styles/{name}/thumbnail",
             )
-            for name in engines.BUILTIN_STYLES
+            for name in (*engines.BUILTIN_STYLES, *engines.NETWORK_STYLES)
         ]
 
     @app.get("/api/styles/{name}/thumbnail", tags=["styles"], response_class=Response)
     def style_thumbnail(name: str):
-        """A built-in painting, 160 px (JPEG)."""
-        image = _builtin(name)
-        data = to_jpeg(image_io.resize_longest(image, 160), 85)
+        """A built-in style, 160 px (JPEG)."""
+        if name not in engines.BUILTIN_STYLES and name not in engines.NETWORK_STYLES:
+            raise HTTPException(404, f"no built-in style {name!r}")
+        data = to_jpeg(engines.style_thumbnail(name), 85)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "max-age=3600"})
 
     @app.post("/api/images", response_model=schemas.Image, status_code=201, tags=["images"])
@@ -147,14 +148,11 @@ def create_app(
 
     @app.post("/api/fast", response_model=schemas.Result, tags=["fast"])
     def fast(request: schemas.FastRequest, response: Response):
-        """One pass of the fast network (built-in styles; an uploaded painting answers 422).
+        """One pass of a pretrained network: a built-in style or an uploaded painting.
         Busy (too many requests at once): 503 with Retry-After."""
         content = _content(request.content)
-        style = (
-            request.style
-            if request.style in engines.BUILTIN_STYLES
-            else _upload(request.style, "style")
-        )
+        builtin = (*engines.BUILTIN_STYLES, *engines.NETWORK_STYLES)
+        style = request.style if request.style in builtin else _upload(request.style, "style")
         with fast_lock:
             if fast_count[0] >= max_fast:
                 raise HTTPException(503, "busy: too many fast requests", {"Retry-After": "2"})

@@ -6,8 +6,7 @@ path goes through `fast_stylize`, whose contract (below) stays when its implemen
 
 from __future__ import annotations
 
-import collections
-import hashlib
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -24,13 +23,10 @@ BUILTIN_STYLES = {
     name: os.path.join(SAMPLES, f"{name}.jpg")
     for name in ("starry_night", "the_scream", "woman_with_hat", "shipwreck")
 }
-# Built-in styles the current fast path can paint (the shipped feed-forward network's styles).
-FAST_STYLES = ("starry_night", "the_scream", "woman_with_hat")
-FAST_UNSUPPORTED = "fast mode supports the built-in styles {styles}; use Optimise for {what}"
-
-
-class FastStyleUnsupported(NstError):
-    """The fast path cannot paint this style in one pass (the app answers 422)."""
+# The 26 styles of the shipped magenta26 network (its style names: style_00 ... style_25).
+NETWORK = "magenta26"
+NETWORK_STYLES = tuple(f"style_{index:02d}" for index in range(26))
+THUMBNAIL_SIDE = 160
 
 
 def fast_stylize(
@@ -38,75 +34,69 @@ def fast_stylize(
 ) -> np.ndarray:
     """Stylises in one forward pass: the fast path of the web app.
 
-    Contract (kept by whatever network implements it):
+    Contract:
       content: float32 (height, width, 3) in [0, 255], any size.
-      style: the name of a built-in style (a key of BUILTIN_STYLES) or a painting as a float32
-        (height, width, 3) array in [0, 255].
-      strength: in [0, 1]; 0 gives the content back, 1 the full stylisation.
+      style: the name of a bundled painting (a key of BUILTIN_STYLES), of one of the 26 styles
+        of the shipped network (NETWORK_STYLES), or a painting as a float32 (height, width, 3)
+        array in [0, 255].
+      strength: in [0, 1]; 0 gives the content's own look, 1 the full stylisation.
       preserve_colors: keep the content's colours (chroma), take only the luminance of the
         stylisation.
       size: longest side of the result in px (aspect ratio of the content kept).
-      Returns float32 (height, width, 3) in [0, 255] of that size. Safe to call from several
-      threads; repeated calls with the same content and style (only strength or colours changed)
-      are fast, well under a second at 512 px on 2 cores.
-      Raises FastStyleUnsupported (an NstError) for a style it cannot paint in one pass.
+      Returns float32 (height, width, 3) in [0, 255] of that size, well under a second at
+      512 px on 2 cores. Call from one thread at a time (the app's fast gate).
 
-    Now: the shipped feed-forward network (styles FAST_STYLES); strength blends its result with
-    the content; paintings given as arrays are unsupported.
+    Paintings go through Magenta's arbitrary network (strength interpolates the style vector
+    with the content's); the 26 styles through the shipped network (strength blends pixels).
     """
     if not 0.0 <= strength <= 1.0:
         raise NstError(f"strength must be in [0, 1], got {strength}")
-    if not isinstance(style, str) or style not in FAST_STYLES:
-        what = "an uploaded painting" if not isinstance(style, str) else f"the style {style!r}"
-        raise FastStyleUnsupported(
-            FAST_UNSUPPORTED.format(styles=", ".join(FAST_STYLES), what=what)
-        )
     content = image_io.resize_longest(np.asarray(content, np.float32), size)
-    stylized = _stylized(content, style)
-    result = strength * stylized + (1.0 - strength) * content
-    if preserve_colors:
-        result = colors.combine_luminance(result, content)
-    return np.clip(result, 0.0, 255.0).astype(np.float32)
+    colours = "luminance" if preserve_colors else None
+    if isinstance(style, str) and style in NETWORK_STYLES:
+        model = _network()
+        stylized = model.stylize(content[None], model.style_weights(style))[0]
+        result = np.clip(strength * stylized + (1.0 - strength) * content, 0.0, 255.0)
+        return colors.combine_luminance(result, content) if preserve_colors else result
+    if isinstance(style, str):
+        style = image_io.load_image(BUILTIN_STYLES[style])
+    from nst_tf.pretrained import fast
+
+    return fast.stylize_fast(content, style, strength=strength, preserve_colors=colours)
 
 
-_lock = threading.Lock()
-_models = {}
-_recent = collections.OrderedDict()  # (content digest, style) -> full-strength stylisation
-RECENT_RESULTS = 8
-
-
-def _stylized(content, style):
-    """The shipped network's full-strength result, cached for the last few contents and styles."""
-    key = (hashlib.sha1(content.tobytes()).hexdigest(), content.shape, style)
+def style_thumbnail(name: str) -> np.ndarray:
+    """A built-in style as a small picture: the painting, or for the 26 styles the bundled
+    photo of a cat painted in that style."""
+    if name in BUILTIN_STYLES:
+        return image_io.resize_longest(image_io.load_image(BUILTIN_STYLES[name]), THUMBNAIL_SIDE)
     with _lock:
-        if key in _recent:
-            _recent.move_to_end(key)
-            return _recent[key]
-    model = _style_model(style)
-    result = model.stylize(content[None], model.style_weights(style))[0]
-    with _lock:
-        _recent[key] = result
-        while len(_recent) > RECENT_RESULTS:
-            _recent.popitem(last=False)
-    return result
+        if name not in _thumbnails:
+            cat = image_io.load_image(os.path.join(SAMPLES, "chelsea.jpg"))
+            _thumbnails[name] = fast_stylize(cat, name, 1.0, False, THUMBNAIL_SIDE)
+        return _thumbnails[name]
 
 
-def _style_model(style):
-    """The loaded network holding a shipped style, loaded once per process."""
+_lock = threading.RLock()
+_thumbnails = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _network():
+    """The shipped 26-style network, loaded once per process."""
     from nst_tf import tf_startup
 
     tf_startup.import_tensorflow_quietly()
     from nst_tf.feedforward import model as feedforward
 
-    with _lock:
-        if style not in _models:
-            _models[style] = feedforward.load_model(style)
-        return _models[style]
+    return feedforward.load_model(NETWORK)
 
 
 def warm_up() -> None:
-    """Loads the fast network and runs it once, so that the first request is quick."""
-    fast_stylize(np.full((64, 64, 3), 128.0, np.float32), FAST_STYLES[0], 1.0, False, 64)
+    """Loads both fast networks and runs them once, so that the first request is quick."""
+    grey = np.full((64, 64, 3), 128.0, np.float32)
+    for style in (grey, NETWORK_STYLES[0]):
+        fast_stylize(grey, style, 0.5, False, 64)
 
 
 _loss_networks = {}

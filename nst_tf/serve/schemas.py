@@ -17,11 +17,12 @@ class Image(BaseModel):
 
 
 class Style(BaseModel):
-    """A built-in painting: `fast` says whether Fast mode can paint it."""
+    """A built-in style: a bundled painting (both modes), or one of the 26 styles of the shipped
+    network (Fast only: there is no painting to optimise towards)."""
 
     id: str
     name: str
-    fast: bool
+    optimise: bool
     thumbnail: str
 
 

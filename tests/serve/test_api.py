@@ -54,10 +54,17 @@ def test_openapi_documents_every_endpoint(client):
 def test_health_and_styles(client):
     assert client.get("/api/health").json()["status"] == "ok"
     styles = {style["id"]: style for style in client.get("/api/styles").json()}
-    assert list(styles) == ["starry_night", "the_scream", "woman_with_hat", "shipwreck"]
-    assert styles["starry_night"]["fast"] and not styles["shipwreck"]["fast"]
-    thumbnail = client.get(styles["shipwreck"]["thumbnail"])
-    assert thumbnail.headers["content-type"] == "image/jpeg" and max(decode(thumbnail).shape) == 160
+    paintings = ["starry_night", "the_scream", "woman_with_hat", "shipwreck"]
+    assert list(styles) == paintings + [f"style_{i:02d}" for i in range(26)]
+    assert styles["shipwreck"]["optimise"] and not styles["style_07"]["optimise"]
+    for name in ("shipwreck", "style_07"):
+        thumbnail = client.get(styles[name]["thumbnail"])
+        assert thumbnail.headers["content-type"] == "image/jpeg"
+        assert max(decode(thumbnail).shape) == 160
+    cat_in_two_styles = [
+        decode(client.get(styles[n]["thumbnail"])) for n in ("style_03", "style_07")
+    ]
+    assert np.abs(cat_in_two_styles[0] - cat_in_two_styles[1]).mean() > 10
     assert client.get("/api/styles/..%2Fsetup.py/thumbnail").status_code == 404
 
 
@@ -134,11 +141,21 @@ def test_fast_rerender_with_another_strength_is_quick(client, photo_id):
         assert answer.status_code == 200 and answer.json()["seconds"] < 1.0
 
 
+def test_fast_paints_an_uploaded_painting_and_the_builtin_network_styles(client, photo_id):
+    painting = upload(client, image_bytes((200, 150), "PNG", seed=5)).json()["id"]
+    results = {}
+    for style in (painting, "style_03", "style_07"):
+        body = {"content": photo_id, "style": style, "size": 256}
+        answer = client.post("/api/fast", json=body)
+        assert answer.status_code == 200, answer.text
+        results[style] = decode(client.get(answer.json()["url"]))
+        assert results[style].shape == (170, 256, 3)
+    assert np.abs(results["style_03"] - results["style_07"]).mean() > 10
+
+
 @pytest.mark.parametrize(
     "change, status, message",
     [
-        ({"style": "shipwreck"}, 422, "use Optimise"),
-        ({"style": "upload"}, 422, "fast mode supports the built-in styles"),
         ({"content": "i0000000000000000"}, 404, "no such content image"),
         ({"style": "/etc/passwd"}, 404, "no such style image"),
         ({"strength": 1.5}, 422, "less than or equal to 1"),

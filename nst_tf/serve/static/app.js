@@ -5,7 +5,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   content: null,      // uploaded photo id
   style: null,        // built-in style name or uploaded painting id
-  styleFast: false,   // whether Fast mode can paint the style
+  styleOptimise: false, // whether Optimise mode can use the style (a painting)
   mode: "fast",
   current: null,      // the result shown: {id, url, width, height, label}
   fastSeq: 0,         // the latest fast request; older answers are dropped
@@ -79,32 +79,32 @@ zone.addEventListener("drop", (e) => {
 $("photo-input").addEventListener("change", (e) => setPhoto(e.target.files[0]));
 
 // ---- styles ----
-function addStyleTile(id, name, thumbnail, fast) {
+function addStyleTile(id, name, thumbnail, optimise) {
   const tile = document.createElement("button");
-  tile.className = "style-tile" + (fast ? "" : " no-fast");
+  tile.className = "style-tile" + (optimise ? "" : " fast-only");
   tile.dataset.style = id;
-  tile.title = name + (fast ? "" : " (Optimise only)");
+  tile.title = name + (optimise ? "" : " (Fast only)");
   tile.setAttribute("role", "option");
   tile.style.backgroundImage = `url("${thumbnail}")`;
-  tile.addEventListener("click", () => chooseStyle(id, fast));
+  tile.addEventListener("click", () => chooseStyle(id, optimise));
   $("styles").insertBefore(tile, $("styles").lastElementChild);
   return tile;
 }
 
-function chooseStyle(id, fast) {
+function chooseStyle(id, optimise) {
   state.style = id;
-  state.styleFast = fast;
+  state.styleOptimise = optimise;
   for (const tile of document.querySelectorAll(".style-tile")) {
     tile.classList.toggle("selected", tile.dataset.style === id);
   }
-  if (!fast && state.mode === "fast") setMode("optimise");
+  if (!optimise && state.mode === "optimise") setMode("fast");
   refresh();
 }
 
 async function loadStyles() {
   try {
     const styles = await api("GET", "/api/styles");
-    for (const s of styles) addStyleTile(s.id, s.name, s.thumbnail, s.fast);
+    for (const s of styles) addStyleTile(s.id, s.name, s.thumbnail, s.optimise);
   } catch (error) {
     say(`Cannot list the styles: ${error.message}`);
   }
@@ -115,8 +115,8 @@ $("style-input").addEventListener("change", async (e) => {
   if (!file) return;
   try {
     const image = await upload(file);
-    addStyleTile(image.id, file.name, URL.createObjectURL(file), false);
-    chooseStyle(image.id, false);
+    addStyleTile(image.id, file.name, URL.createObjectURL(file), true);
+    chooseStyle(image.id, true);
   } catch (error) {
     say(`Painting refused: ${error.message}`);
   }
@@ -137,7 +137,7 @@ $("mode-fast").addEventListener("click", () => setMode("fast"));
 $("mode-optimise").addEventListener("click", () => setMode("optimise"));
 
 function refresh() {
-  $("start").disabled = !(state.content && state.style) || !!state.job;
+  $("start").disabled = !(state.content && state.style && state.styleOptimise) || !!state.job;
   if (state.mode === "fast") scheduleFast(0);
 }
 
@@ -155,10 +155,6 @@ function scheduleFast(delay) {
 
 async function renderFast() {
   if (state.mode !== "fast" || !state.content || !state.style) return;
-  if (!state.styleFast) {
-    say("Fast mode paints the built-in styles; use Optimise for this painting.");
-    return;
-  }
   const seq = ++state.fastSeq;
   $("busy").hidden = false;
   try {
