@@ -8,7 +8,7 @@ from nst_tf.errors import NstError
 
 # Defaults of nst_tf.pretrained.fast, repeated here so --help needs no TensorFlow.
 STYLE_SIZE = 256
-WORKING_SIZE = 512
+WORKING_SIZE = 1024
 
 
 def define_fast_flags(fv):
