@@ -39,6 +39,9 @@ _PUBLIC = {
     "build_style_predictor": "nst_tf.pretrained.arbitrary",
     "build_arbitrary_transformer": "nst_tf.pretrained.arbitrary",
     "build_multistyle_network": "nst_tf.pretrained.multistyle",
+    "export_arbitrary_saved_model": "nst_tf.export.arbitrary",
+    "export_arbitrary_tflite": "nst_tf.export.arbitrary",
+    "LiteArbitraryModel": "nst_tf.export.arbitrary",
 }
 
 __all__ = list(_PUBLIC)

@@ -14,7 +14,8 @@ PUBLIC = [
     "StylizeResult", "stylize", "synthesize_texture", "plot_loss_history", "build_transformer",
     "StyleModel", "load_model", "TrainConfig", "train", "stylize_video", "export_saved_model",
     "export_tflite", "LiteStyleModel", "stylize_fast", "style_vector", "build_style_predictor",
-    "build_arbitrary_transformer", "build_multistyle_network",
+    "build_arbitrary_transformer", "build_multistyle_network", "export_arbitrary_saved_model",
+    "export_arbitrary_tflite", "LiteArbitraryModel",
 ]  # fmt: skip
 
 

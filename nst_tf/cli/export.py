@@ -1,4 +1,5 @@
-"""`nst-tf export MODEL`: a trained network as a SavedModel (TF Serving) or TFLite (LiteRT)."""
+"""`nst-tf export MODEL`: a trained or shipped network as a SavedModel (TF Serving) or TFLite
+(LiteRT); `nst-tf export arbitrary`: Magenta's arbitrary stylisation pair."""
 
 import os
 
@@ -7,6 +8,11 @@ from absl import flags
 from nst_tf import tf_startup
 from nst_tf.cli import common
 from nst_tf.errors import NstError
+from nst_tf.feedforward import shipped
+from nst_tf.pretrained import networks
+
+# The MODEL name that exports Magenta's arbitrary stylisation pair (predictor and transformer).
+ARBITRARY = "arbitrary"
 
 
 def define_flags():
@@ -15,7 +21,8 @@ def define_flags():
     flags.DEFINE_string(
         "output",
         None,
-        "SavedModel: the base folder (VERSION/ goes inside); TFLite: a folder or a .tflite file.",
+        "SavedModel: the base folder (VERSION/ goes inside); TFLite: a folder or a .tflite file "
+        f"(a folder for '{ARBITRARY}', which writes two files).",
         short_name="o",
         flag_values=fv,
     )
@@ -32,7 +39,8 @@ def define_flags():
     flags.DEFINE_string(
         "size",
         "384x384",
-        "TFLite input size HxW (fixed), or 'any' for a resizable input.",
+        "TFLite input size HxW (fixed), or 'any' for a resizable input (for 'arbitrary': the "
+        "transformer's; the style predictor takes 256x256).",
         flag_values=fv,
     )
     flags.DEFINE_string(
@@ -45,10 +53,14 @@ def define_flags():
         "version", None, "SavedModel version (default: one more than the newest).", flag_values=fv
     )
     flags.DEFINE_string(
-        "model-style", None, "The style to export, by name or index.", flag_values=fv
+        "model-style",
+        None,
+        "The style to bake in, by name or index (default for a multi-style network: the style "
+        "weights become an input).",
+        flag_values=fv,
     )
     flags.DEFINE_list(
-        "style-blend", None, "Export a blend of the styles, one weight per style.", flag_values=fv
+        "style-blend", None, "Bake in a blend of the styles, one weight per style.", flag_values=fv
     )
     return fv
 
@@ -65,13 +77,12 @@ def _parse_size(text):
     return int(height), int(width)
 
 
-def run(values, model_path):
+def run(values, model):
     """Runs `nst-tf export`."""
     output = values["output"]
     if not output:
         raise NstError("missing --output (-o): where to write the export")
-    if not os.path.exists(model_path):
-        raise NstError(f"model not found: {model_path}")
+    arbitrary = model == ARBITRARY
     size = _parse_size(values["size"])
     blend = common.numbers(values, "style_blend")
     if values["version"] is not None and values["version"] < 1:
@@ -84,21 +95,61 @@ def run(values, model_path):
         )
     if quantize != "none" and not tflite:
         raise NstError("--quantize applies to --format tflite")
+    if arbitrary and (values["model_style"] or blend):
+        raise NstError(f"--model-style and --style-blend do not apply to '{ARBITRARY}'")
+    if arbitrary and tflite and output.endswith(".tflite"):
+        raise NstError(f"'{ARBITRARY}' writes two TFLite files: give a folder as --output")
+    # "model not found" or missing weights before TensorFlow starts.
+    if arbitrary:
+        networks.weights_path(networks.PREDICTOR_FILE)
+        networks.weights_path(networks.TRANSFORMER_FILE)
+    else:
+        shipped.model_reference(model)
     tf_startup.import_tensorflow_quietly()
+    from nst_tf.export import tflite as lite
+
+    representative = None
+    if tflite and quantize == "int8":
+        representative = lite.calibration_images(values["representative_data"])
+    if arbitrary:
+        _export_arbitrary(output, tflite, values["version"], quantize, size, representative)
+    else:
+        _export_network(values, model, blend, size, representative)
+
+
+def _export_arbitrary(output, tflite, version, quantize, size, representative):
+    """Magenta's arbitrary stylisation pair, shipped weights."""
+    from nst_tf.export import arbitrary
+
+    if not tflite:
+        path = arbitrary.export_arbitrary_saved_model(output, version)
+        print(f"wrote {path} (SavedModel, signatures serving_default and encoded)")
+        return
+    written = arbitrary.export_arbitrary_tflite(output, quantize, size, representative)
+    for path, length in written.items():
+        print(f"wrote {path} ({length / 1e6:.2f} MB, TFLite {quantize})")
+
+
+def _export_network(values, model, blend, size, representative):
+    """A trained or shipped network: with a style baked in, or the style weights as an input."""
     from nst_tf.export import saved_model, tflite
     from nst_tf.feedforward import model as feedforward
 
-    style_model = feedforward.load_model(model_path)
-    weights = style_model.style_weights(values["model_style"], blend)
-    if not tflite:
+    style_model = feedforward.load_model(model)
+    style, output, quantize = values["model_style"], values["output"], values["quantize"]
+    names = style_model.style_names
+    chosen = style is not None or blend is not None or "default_style" in style_model.metadata
+    weights = style_model.style_weights(style, blend) if chosen or len(names) == 1 else None
+    if values["format"] == "saved_model":
         path = saved_model.export_saved_model(style_model, output, weights, values["version"])
-        print(f"wrote {path} (SavedModel, signatures serving_default and encoded)")
+        inputs = "" if weights is not None else ", style weights as an input"
+        print(f"wrote {path} (SavedModel, signatures serving_default and encoded{inputs})")
         return
-    representative = None
-    if values["representative_data"]:
-        representative = tflite.calibration_images(values["representative_data"])
     if not output.endswith(".tflite"):
-        name = values["model_style"] or ("blend" if blend else style_model.style_names[0])
+        if weights is None:
+            name = os.path.splitext(os.path.basename(style_model.path))[0]
+        else:
+            name = names[int(weights.argmax())] if weights.max() == 1 else "blend"
         output = os.path.join(output, f"{name}_{quantize}.tflite")
     written = tflite.export_tflite(style_model, output, weights, quantize, size, representative)
     print(f"wrote {output} ({written / 1e6:.2f} MB, TFLite {quantize})")
@@ -107,6 +158,7 @@ def run(values, model_path):
 COMMAND = common.Command(
     define_flags,
     ("MODEL",),
-    "Export a trained network as a SavedModel (TF Serving) or TFLite (LiteRT).",
+    "Export a trained or shipped network, or 'arbitrary' (a reserved name: Magenta's arbitrary "
+    "stylisation pair), as a SavedModel (TF Serving) or TFLite (LiteRT).",
     run,
 )

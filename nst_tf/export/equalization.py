@@ -32,6 +32,8 @@ def equalized_copy(model, style_weights, samples):
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     pairs = _normalised_convolutions(copy)
+    if not pairs:  # no biased convolution before a normalisation (magenta26): nothing to do
+        return copy
     probe = keras.Model(copy.inputs, [conv.output for conv, _ in pairs])
     style_row = np.asarray(style_weights, np.float32)[None]
     totals = [0.0] * len(pairs)

@@ -4,6 +4,9 @@ TFLite models take float32 RGB in [0, 255], [1, height, width, 3], at a fixed si
 with `size=None`, where the runtime allows), quantised as none (float32), float16, dynamic
 (8-bit weights) or int8 (full integer: uint8 input and output, int8 inside, calibrated on
 representative images; the network is first channel-equalised, see nst_tf.export.equalization).
+A multi-style network takes its style weights baked in, or as a second input "style_weights"
+float32 [1, num_styles] (int8 then keeps float32 input and output: the converter would make the
+weights uint8 too).
 """
 
 import os
@@ -14,6 +17,7 @@ import tensorflow as tf
 
 from nst_tf.errors import NstError
 from nst_tf.export import equalization, graphs
+from nst_tf.feedforward import transformer
 from nst_tf.io import files, image_io
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
@@ -42,15 +46,34 @@ def calibration_images(folder, count=CALIBRATION_IMAGES):
     return [image_io.load_image(path) for path in chosen]
 
 
+def check_request(quantize, representative, size):
+    """Raises NstError for an unknown quantisation, int8 without images, or a size below 8x8."""
+    if quantize not in QUANTIZATIONS:
+        raise NstError(
+            f"unknown quantisation {quantize!r}: choose one of {', '.join(QUANTIZATIONS)}"
+        )
+    if quantize == "int8" and not representative:
+        raise NstError(f"{quantize} quantisation needs representative images (representative_data)")
+    if size is not None and min(size) < 8:
+        raise NstError(f"the TFLite input size must be at least 8x8, got {size[0]}x{size[1]}")
+
+
 def export_tflite(
-    style_model, path, style_weights, quantize="none", size=DEFAULT_TFLITE_SIZE, representative=None
+    style_model,
+    path,
+    style_weights=None,
+    quantize="none",
+    size=DEFAULT_TFLITE_SIZE,
+    representative=None,
 ):
     """Converts the network to a TFLite flatbuffer, written atomically.
 
     Args:
       style_model: feedforward.StyleModel.
       path: output .tflite file.
-      style_weights: the style (or blend) to bake in.
+      style_weights: the style (or blend) to bake in; None makes a multi-style network's style
+        weights a second input (int8 calibration then cycles through the styles one by one, with
+        float32 input and output).
       quantize: one of QUANTIZATIONS.
       size: (height, width) of the input, or None for any size.
       representative: for int8, a list of float images (height, width, 3) in [0, 255]; they
@@ -62,52 +85,121 @@ def export_tflite(
     Raises:
       NstError: an unknown quantisation, int8 without representative images, a bad size.
     """
-    if quantize not in QUANTIZATIONS:
-        raise NstError(
-            f"unknown quantisation {quantize!r}: choose one of {', '.join(QUANTIZATIONS)}"
-        )
-    if quantize == "int8" and not representative:
-        raise NstError(f"{quantize} quantisation needs representative images (representative_data)")
-    if size is not None and min(size) < 8:
-        raise NstError(f"the TFLite input size must be at least 8x8, got {size[0]}x{size[1]}")
-    network, samples = style_model.model, []
+    check_request(quantize, representative, size)
+    network, images = style_model.model, []
+    num_styles = transformer.num_styles(network)
+    weighted = style_weights is None and len(network.inputs) > 1
+    if style_weights is None and not weighted:
+        style_weights = style_model.style_weights()
     if quantize == "int8":
-        samples = [image_io.resize(image, size) if size else image for image in representative]
-        network = equalization.equalized_copy(network, style_weights, samples)
-    shape = (1, *size, 3) if size else (1, None, None, 3)
-    stylize = graphs.stylize_float(network, style_weights)
-    endpoint = {"serving_default": (stylize, [tf.TensorSpec(shape, tf.float32, name="images")])}
-    with tempfile.TemporaryDirectory() as folder:
-        # Through a SavedModel, the converter freezes the weights into constants.
-        saved = os.path.join(folder, "saved_model")
-        graphs.write_archive(network, saved, endpoint)
-        converter = tf.lite.TFLiteConverter.from_saved_model(saved)
-        flatbuffer = _convert(converter, quantize, samples)
+        images = [image_io.resize(image, size) if size else image for image in representative]
+        measured = np.full(num_styles, 1.0 / num_styles) if weighted else style_weights
+        network = equalization.equalized_copy(network, measured, images)
+    image_spec = tf.TensorSpec((1, *size, 3) if size else (1, None, None, 3), tf.float32, "images")
+    if weighted:
+        function = graphs.stylize_weighted(network)
+        signature = [image_spec, tf.TensorSpec((1, num_styles), tf.float32, "style_weights")]
+        one_hot = np.eye(num_styles, dtype=np.float32)
+        samples = [
+            {"images": image[None], "style_weights": one_hot[i % num_styles][None]}
+            for i, image in enumerate(images)
+        ]
+    else:
+        function, signature = graphs.stylize_float(network, style_weights), [image_spec]
+        samples = [{"images": image[None]} for image in images]
+    # The converter makes every input uint8 or none: with a weights input, int8 keeps float io.
+    flatbuffer = convert([network], function, signature, quantize, samples, not weighted)
     files.write_atomically(path, lambda f: f.write(flatbuffer))
     return len(flatbuffer)
 
 
-def _convert(converter, quantize, samples):
-    """Runs the TFLite converter with the quantisation settings; returns the flatbuffer."""
-    if quantize != "none":
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    if quantize == "float16":
-        converter.target_spec.supported_types = [tf.float16]
-    if quantize == "int8":
+def convert(models, function, signature, quantize, samples, integer_io=True):
+    """Converts a function of Keras networks to a TFLite flatbuffer.
 
-        def representative_dataset():
-            for image in samples:
-                yield [np.asarray(image, np.float32)[None]]
+    Args:
+      models: the networks `function` calls.
+      function: TensorFlow function of the inputs in `signature`.
+      signature: list of named tf.TensorSpec.
+      quantize: one of QUANTIZATIONS.
+      samples: for int8, calibration inputs: dicts input name -> float array with a batch of 1.
+      integer_io: for int8, uint8 input and output (else float32, quantised inside).
 
-        converter.representative_dataset = representative_dataset
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        converter.inference_input_type = tf.uint8
-        converter.inference_output_type = tf.uint8
+    Returns:
+      the flatbuffer (bytes).
+
+    Raises:
+      NstError: the converter failed.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        # Through a SavedModel, the converter freezes the weights into constants.
+        saved = os.path.join(folder, "saved_model")
+        graphs.write_archive(models, saved, {"serving_default": (function, signature)})
+        converter = tf.lite.TFLiteConverter.from_saved_model(saved)
+        if quantize != "none":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if quantize == "float16":
+            converter.target_spec.supported_types = [tf.float16]
+        if quantize == "int8":
+            converter.representative_dataset = lambda: (
+                {name: np.asarray(value, np.float32) for name, value in sample.items()}
+                for sample in samples
+            )
+            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            if integer_io:
+                converter.inference_input_type = tf.uint8
+                converter.inference_output_type = tf.uint8
+        try:
+            return converter.convert()
+        except Exception as error:  # noqa: BLE001 - the converter raises several types
+            text = str(error).strip()
+            reason = text.splitlines()[0] if text else type(error).__name__
+            raise NstError(f"TFLite conversion failed: {reason[:200]}") from None
+
+
+def open_interpreter(path, threads=2):
+    """A LiteRT interpreter (XNNPACK on the CPU) with its tensors allocated.
+
+    Raises:
+      NstError: not a TFLite file.
+    """
+    from ai_edge_litert.interpreter import Interpreter
+
     try:
-        return converter.convert()
-    except Exception as error:  # noqa: BLE001 - the converter raises several types
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise NstError(f"TFLite conversion failed: {reason[:200]}") from None
+        interpreter = Interpreter(model_path=os.fspath(path), num_threads=threads)
+    except ValueError as error:
+        raise NstError(f"not a TFLite model: {path} ({str(error).splitlines()[0]})") from None
+    interpreter.allocate_tensors()
+    return interpreter
+
+
+def fixed_size(details):
+    """(height, width) of an image input's details, or None if it takes any size."""
+    signature = details["shape_signature"]
+    return None if min(signature[1:3]) < 0 else tuple(int(s) for s in signature[1:3])
+
+
+def invoke(interpreter, feeds):
+    """Runs an interpreter once.
+
+    Args:
+      interpreter: from open_interpreter.
+      feeds: list of (input details, float array): quantised as the input needs, and the input
+        resized to the array's shape when it differs (resizable models).
+
+    Returns:
+      the first output, float32 (dequantised).
+    """
+    shapes = {d["index"]: tuple(d["shape"]) for d in interpreter.get_input_details()}
+    resized = [(d, a) for d, a in feeds if shapes[d["index"]] != np.shape(a)]
+    for details, array in resized:
+        interpreter.resize_tensor_input(details["index"], np.shape(array))
+    if resized:
+        interpreter.allocate_tensors()
+    for details, array in feeds:
+        interpreter.set_tensor(details["index"], _quantize(np.asarray(array, np.float32), details))
+    interpreter.invoke()
+    output = interpreter.get_output_details()[0]
+    return _dequantize(interpreter.get_tensor(output["index"]), output)
 
 
 class LiteStyleModel:
@@ -119,42 +211,47 @@ class LiteStyleModel:
     """
 
     def __init__(self, path, threads=2):
-        from ai_edge_litert.interpreter import Interpreter
-
-        try:
-            self.interpreter = Interpreter(model_path=os.fspath(path), num_threads=threads)
-        except ValueError as error:
-            raise NstError(f"not a TFLite model: {path} ({str(error).splitlines()[0]})") from None
-        self.interpreter.allocate_tensors()
-        self.input = self.interpreter.get_input_details()[0]
-        self.output = self.interpreter.get_output_details()[0]
+        self.interpreter = open_interpreter(path, threads)
+        inputs = self.interpreter.get_input_details()
+        self.input = next(details for details in inputs if len(details["shape"]) == 4)
+        self.weights_input = next((d for d in inputs if len(d["shape"]) == 2), None)
 
     @property
     def size(self):
         """(height, width) of the input, or None if the model takes any size."""
-        signature = self.input["shape_signature"]
-        return None if min(signature[1:3]) < 0 else tuple(int(s) for s in signature[1:3])
+        return fixed_size(self.input)
 
-    def stylize(self, image):
+    @property
+    def num_styles(self):
+        """The length of the style weights input, or None if the style is baked in."""
+        return None if self.weights_input is None else int(self.weights_input["shape"][-1])
+
+    def stylize(self, image, style_weights=None):
         """Stylises one image (resized to the model's size if it has one, and back).
 
         Args:
           image: float array (height, width, 3) in [0, 255].
+          style_weights: (num_styles,) weights, for a model that takes them (and only then).
 
         Returns:
           float32 array of the input's shape, in [0, 255].
+
+        Raises:
+          NstError: style weights missing, not wanted, or of the wrong length.
         """
+        if (style_weights is None) != (self.num_styles is None):
+            wanted = f"{self.num_styles} style weights" if self.num_styles else "no style weights"
+            raise NstError(f"this TFLite model takes {wanted}")
         original = image.shape[:2]
         if self.size and tuple(original) != self.size:
             image = image_io.resize(image, self.size)
-        batch = np.asarray(image, np.float32)[None]
-        if self.size is None:
-            self.interpreter.resize_tensor_input(self.input["index"], batch.shape)
-            self.interpreter.allocate_tensors()
-        self.interpreter.set_tensor(self.input["index"], _quantize(batch, self.input))
-        self.interpreter.invoke()
-        result = _dequantize(self.interpreter.get_tensor(self.output["index"]), self.output)[0]
-        result = np.clip(result, 0, 255)
+        feeds = [(self.input, np.asarray(image, np.float32)[None])]
+        if style_weights is not None:
+            weights = np.asarray(style_weights, np.float32).reshape(1, -1)
+            if weights.shape[1] != self.num_styles:
+                raise NstError(f"this TFLite model takes {self.num_styles} style weights")
+            feeds.append((self.weights_input, weights))
+        result = np.clip(invoke(self.interpreter, feeds)[0], 0, 255)
         return image_io.resize(result, original) if result.shape[:2] != tuple(original) else result
 
 

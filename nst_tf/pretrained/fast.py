@@ -24,8 +24,8 @@ from nst_tf.errors import NstError
 from nst_tf.io import image_io
 from nst_tf.optimize import colors
 from nst_tf.pretrained import networks, tiling
+from nst_tf.pretrained.arbitrary import STYLE_SIZE
 
-STYLE_SIZE = 256
 # Longest side at which the strokes are painted (the peer paints everything at 384). At 512 the
 # strokes turned to coloured speckle on a face filling a 2048 px photo; 1024 keeps them brushy.
 WORKING_SIZE = 1024

@@ -43,8 +43,12 @@ def saved_model(tmp_path_factory, style_model):
     return base, path
 
 
+def sample(name, size):
+    return images.resize(images.load_image(SAMPLES / f"{name}.jpg"), size)
+
+
 def photo(size):
-    return images.resize(images.load_image(SAMPLES / "chelsea.jpg"), size)
+    return sample("chelsea", size)
 
 
 @pytest.mark.slow
@@ -168,6 +172,60 @@ def test_tflite_bad_requests_are_one_line_errors(tmp_path, style_model):
     with pytest.raises(NstError, match="not a TFLite model"):
         tflite.LiteStyleModel(tmp_path / "bad.tflite")
     assert not (tmp_path / "m.tflite").exists()
+
+
+@pytest.fixture(scope="module")
+def multi_style():
+    """A two-style network whose styles differ (random norm parameters per style)."""
+    keras.utils.set_random_seed(2)
+    model = transformer.build_transformer(2, "small")
+    rng = np.random.default_rng(0)
+    model.set_weights([w + rng.normal(0, 0.2, w.shape) for w in model.get_weights()])
+    return feedforward.StyleModel(model, {"style_names": ["a", "b"]}, "")
+
+
+@pytest.mark.slow
+def test_multi_style_saved_model_takes_the_style_weights(tmp_path, multi_style):
+    path = saved_model_export.export_saved_model(multi_style, str(tmp_path / "multi"))
+    signatures = tf.saved_model.load(path).signatures
+    for name, first in (("serving_default", "images"), ("encoded", "encoded_images")):
+        specs = signatures[name].structured_input_signature[1]
+        assert sorted(specs) == sorted([first, "style_weights"])
+        assert specs["style_weights"].shape.as_list() == [None, 2]
+    batch = np.stack([photo((32, 48)), sample("coffee", (32, 48))])
+    weights = np.array([[1, 0], [0.3, 0.7]], np.float32)
+    out = signatures["serving_default"](
+        images=tf.constant(images.to_uint8(batch)), style_weights=tf.constant(weights)
+    )["stylized"].numpy()
+    for index in range(2):
+        expected = multi_style.stylize(batch[index : index + 1], weights[index])[0]
+        other = multi_style.stylize(batch[index : index + 1], weights[1 - index])[0]
+        assert parity.psnr(expected, out[index]) >= 50 > parity.psnr(other, out[index])
+    encoded = [tf.io.encode_png(images.to_uint8(image)).numpy() for image in batch]
+    jpegs = signatures["encoded"](
+        encoded_images=tf.constant(encoded), style_weights=tf.constant(weights)
+    )["stylized_jpeg"].numpy()
+    assert tf.io.decode_jpeg(jpegs[1]).shape == (32, 48, 3)
+
+
+# int8 on random weights tells little (saturated activations): that the weights get through.
+@pytest.mark.parametrize("quantize,min_psnr", [("none", 50), ("int8", 15)])
+@pytest.mark.slow
+def test_multi_style_tflite_takes_the_style_weights(tmp_path, multi_style, quantize, min_psnr):
+    path = tmp_path / f"multi_{quantize}.tflite"
+    representative = [images.load_image(p) for p in sorted(SAMPLES.glob("*.jpg"))]
+    tflite.export_tflite(multi_style, path, None, quantize, (32, 48), representative)
+    lite = tflite.LiteStyleModel(path)
+    assert lite.num_styles == 2 and lite.size == (32, 48)
+    # int8 with a weights input keeps float32 input and output (the converter makes all or none
+    # of the inputs uint8).
+    assert all(d["dtype"] == np.float32 for d in lite.interpreter.get_input_details())
+    image = sample("astronaut", (32, 48))
+    for weights in ([1, 0], [0, 1], [0.5, 0.5]):
+        expected = multi_style.stylize(image[None], np.array(weights, np.float32))[0]
+        assert parity.psnr(expected, lite.stylize(image, weights)) >= min_psnr, weights
+    with pytest.raises(NstError, match="takes 2 style weights"):
+        lite.stylize(image)
 
 
 @pytest.mark.slow

@@ -1,0 +1,239 @@
+"""Magenta's arbitrary stylisation pair (style predictor and transformer) exported: a SavedModel
+for TF Serving, two TFLite files for LiteRT, and a runner for those.
+
+The SavedModel (plain TensorFlow, BASE/VERSION/) has two signatures:
+  serving_default: content uint8 [batch, height, width, 3], style uint8 [1 or batch, h, w, 3]
+    (each of any size) and strength float32 [] -> "stylized" uint8 like the content;
+  encoded: content and style JPEG/PNG bytes (string scalars), strength -> "stylized_jpeg".
+As nst_tf.pretrained.fast does in one pass: the style is read at 256 x 256, its vector is
+interpolated with the content's own (strength * style + (1 - strength) * content), and the
+transformer paints the content at its own size.
+
+The TFLite files, float32 RGB in [0, 255] in and out (also for int8, quantised inside):
+  style_predictor_{quantize}.tflite: [1, 256, 256, 3] -> style vector [1, 100];
+  arbitrary_transformer_{quantize}.tflite: [1, height, width, 3] and [1, 100] -> [1, h, w, 3].
+"""
+
+import glob
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from nst_tf.errors import NstError
+from nst_tf.export import saved_model, tflite
+from nst_tf.io import files, image_io
+from nst_tf.pretrained.arbitrary import STYLE_SIZE
+
+PREDICTOR_NAME = "style_predictor"
+TRANSFORMER_NAME = "arbitrary_transformer"
+
+
+def _networks(predictor, transformer):
+    """The given networks, or the shipped ones where None."""
+    from nst_tf.pretrained import networks
+
+    return (
+        networks.style_predictor() if predictor is None else predictor,
+        networks.arbitrary_transformer() if transformer is None else transformer,
+    )
+
+
+def export_arbitrary_saved_model(base_dir, version=None, predictor=None, transformer=None):
+    """Writes the pair as one SavedModel in TF Serving's layout, atomically.
+
+    Args:
+      base_dir: the model's base path; the export goes to base_dir/VERSION.
+      version: positive integer; default one more than the newest version there.
+      predictor, transformer: Keras networks (see nst_tf.pretrained.arbitrary); None: shipped.
+
+    Returns:
+      the path of the version folder.
+
+    Raises:
+      NstError: a version that exists already or is not positive; shipped weights missing.
+    """
+    predictor, transformer = _networks(predictor, transformer)
+
+    def vectors(images):
+        # As image_io.resize reads a style: antialiased Lanczos, rounded to 8 bits.
+        square = tf.image.resize(images, (STYLE_SIZE, STYLE_SIZE), "lanczos3", antialias=True)
+        return predictor(tf.round(tf.clip_by_value(square, 0, 255)) / 255.0, training=False)
+
+    def serve_images(content, style, strength):
+        content = tf.cast(content, tf.float32)
+        mixed = strength * vectors(tf.cast(style, tf.float32)) + (1.0 - strength) * vectors(content)
+        painted = transformer([content / 255.0, mixed], training=False)
+        return {"stylized": saved_model.to_uint8(painted * 255.0)}
+
+    def serve_encoded(content, style, strength):
+        content, style = saved_model.decode_image(content), saved_model.decode_image(style)
+        painted = serve_images(content[None], style[None], strength)["stylized"][0]
+        return {"stylized_jpeg": saved_model.encode_jpeg(painted)}
+
+    pair = ("content", "style")
+    images = [tf.TensorSpec((None, None, None, 3), tf.uint8, name=name) for name in pair]
+    encoded = [tf.TensorSpec((), tf.string, name=name) for name in pair]
+    strength = [tf.TensorSpec((), tf.float32, name="strength")]
+    endpoints = {
+        "serving_default": (serve_images, images + strength),
+        "encoded": (serve_encoded, encoded + strength),
+    }
+    return saved_model.write_version([predictor, transformer], base_dir, version, endpoints)
+
+
+def export_arbitrary_tflite(
+    folder,
+    quantize="none",
+    size=tflite.DEFAULT_TFLITE_SIZE,
+    representative=None,
+    predictor=None,
+    transformer=None,
+):
+    """Converts the pair to two TFLite files in a folder, written atomically.
+
+    Args:
+      folder: destination (created if missing).
+      quantize: one of tflite.QUANTIZATIONS.
+      size: (height, width) of the transformer's input, or None for any size.
+      representative: for int8, float images (height, width, 3) in [0, 255]: the predictor is
+        calibrated on them at 256 x 256, the transformer on each (resized to `size`) paired
+        with the style vector of the next one.
+      predictor, transformer: Keras networks; None: the shipped ones.
+
+    Returns:
+      dict path -> size in bytes, predictor first.
+
+    Raises:
+      NstError: an unknown quantisation, int8 without representative images, a bad size.
+    """
+    tflite.check_request(quantize, representative, size)
+    predictor, transformer = _networks(predictor, transformer)
+    calibration = representative if quantize == "int8" else []
+    styles = [image_io.resize(image, (STYLE_SIZE, STYLE_SIZE)) for image in calibration]
+    vectors = [predictor(style[None] / 255.0, training=False).numpy() for style in styles]
+    contents = [image_io.resize(image, size) if size else image for image in calibration]
+    content_shape = (1, *size, 3) if size else (1, None, None, 3)
+    vector_size = int(predictor.outputs[0].shape[-1])
+
+    def predict(style_image):
+        return predictor(style_image / 255.0, training=False)
+
+    def transform(content, style_vector):
+        return 255.0 * transformer([content / 255.0, style_vector], training=False)
+
+    conversions = (
+        (
+            PREDICTOR_NAME,
+            predictor,
+            predict,
+            [tf.TensorSpec((1, STYLE_SIZE, STYLE_SIZE, 3), tf.float32, "style_image")],
+            [{"style_image": style[None]} for style in styles],
+        ),
+        (
+            TRANSFORMER_NAME,
+            transformer,
+            transform,
+            [
+                tf.TensorSpec(content_shape, tf.float32, "content"),
+                tf.TensorSpec((1, vector_size), tf.float32, "style_vector"),
+            ],
+            [
+                {"content": content[None], "style_vector": vectors[(i + 1) % len(vectors)]}
+                for i, content in enumerate(contents)
+            ],
+        ),
+    )
+    written = {}
+    for name, model, function, signature, samples in conversions:
+        flatbuffer = tflite.convert([model], function, signature, quantize, samples, False)
+        path = os.path.join(folder, f"{name}_{quantize}.tflite")
+        files.write_atomically(path, lambda f, data=flatbuffer: f.write(data))
+        written[path] = len(flatbuffer)
+    return written
+
+
+class LiteArbitraryModel:
+    """The TFLite pair run with the LiteRT interpreter (XNNPACK on the CPU).
+
+    Args:
+      source: a folder holding one style_predictor_*.tflite and one
+        arbitrary_transformer_*.tflite (or pick them with `quantize`), or their two paths.
+      threads: CPU threads.
+      quantize: in a folder, the files of this quantisation.
+
+    Raises:
+      NstError: the files are missing, ambiguous or not TFLite models.
+    """
+
+    def __init__(self, source, threads=2, quantize=None):
+        if isinstance(source, (str, os.PathLike)):
+            paths = [_find(source, name, quantize) for name in (PREDICTOR_NAME, TRANSFORMER_NAME)]
+        else:
+            paths = list(source)
+        self.predictor = tflite.open_interpreter(paths[0], threads)
+        self.transformer = tflite.open_interpreter(paths[1], threads)
+        inputs = self.transformer.get_input_details()
+        self.content_input = next(details for details in inputs if len(details["shape"]) == 4)
+        self.vector_input = next(details for details in inputs if len(details["shape"]) == 2)
+
+    @property
+    def size(self):
+        """(height, width) of the transformer's input, or None if it takes any size."""
+        return tflite.fixed_size(self.content_input)
+
+    def style_vector(self, image):
+        """The style vector (100,) of a float image (height, width, 3) in [0, 255]."""
+        square = image_io.resize(np.asarray(image, np.float32), (STYLE_SIZE, STYLE_SIZE))
+        details = self.predictor.get_input_details()[0]
+        return tflite.invoke(self.predictor, [(details, square[None])])[0]
+
+    def paint(self, content, vector):
+        """The transformer on one image (resized to the model's size if it has one, and back).
+
+        Returns:
+          float32 array like `content`, in [0, 255].
+        """
+        original = content.shape[:2]
+        if self.size and tuple(original) != self.size:
+            content = image_io.resize(content, self.size)
+        feeds = [
+            (self.content_input, np.asarray(content, np.float32)[None]),
+            (self.vector_input, np.asarray(vector, np.float32)[None]),
+        ]
+        result = np.clip(tflite.invoke(self.transformer, feeds)[0], 0, 255)
+        return image_io.resize(result, original) if result.shape[:2] != tuple(original) else result
+
+    def stylize(self, content, style, strength=1.0):
+        """Stylises one photo with one painting.
+
+        Args:
+          content, style: float arrays (height, width, 3) in [0, 255].
+          strength: in [0, 1]; below 1 the style vector is interpolated with the content's own.
+
+        Returns:
+          float32 array like `content`, in [0, 255].
+
+        Raises:
+          NstError: a strength out of [0, 1].
+        """
+        if not 0.0 <= strength <= 1.0:
+            raise NstError(f"strength must be in [0, 1], got {strength}")
+        vector = self.style_vector(style)
+        if strength < 1.0:
+            vector = strength * vector + (1.0 - strength) * self.style_vector(content)
+        return self.paint(content, vector)
+
+
+def _find(folder, name, quantize):
+    """The one file name_{quantize or *}.tflite in folder; NstError if none or several."""
+    found = sorted(glob.glob(os.path.join(glob.escape(os.fspath(folder)), f"{name}_*.tflite")))
+    if quantize is not None:
+        found = [path for path in found if path.endswith(f"_{quantize}.tflite")]
+    if len(found) != 1:
+        which = "no" if not found else "several"
+        raise NstError(
+            f"{which} {name}_{quantize or '*'}.tflite in {folder}: export the pair there, "
+            "or choose the quantisation or the two files"
+        )
+    return found[0]
