@@ -10,18 +10,17 @@ Parity is measured against three references:
   predictor's style vector far more than the rounding does.
 """
 
-import importlib.util
 import pathlib
 
 import keras
 import numpy as np
 import pytest
+from pretrained_helpers import load_tool, with_stray_weight
 
 from nst_tf.io import image_io
 from nst_tf.pretrained import arbitrary
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CONVERTER = REPO / "tools" / "magenta_arbitrary.py"
 SAMPLES = REPO / "nst_tf" / "samples"
 PHOTOS = ("chelsea", "astronaut", "coffee")
 STYLES = ("starry_night", "the_scream", "woman_with_hat", "shipwreck")
@@ -125,22 +124,14 @@ def onnx_dir():
 @pytest.fixture(scope="module")
 def converter(onnx_dir):
     """The module tools/magenta_arbitrary.py."""
-    spec = importlib.util.spec_from_file_location("magenta_arbitrary", CONVERTER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("magenta_arbitrary")
 
 
 def test_conversion_fails_on_a_weight_it_does_not_use(converter, onnx_dir, tmp_path):
-    import onnx
-
-    graph = onnx.load(str(onnx_dir / "arbitrary_transform.onnx"))
     stray = np.ones((8, 3, 9, 9), np.int8)
-    graph.graph.initializer.append(onnx.numpy_helper.from_array(stray, "stray/weights"))
-    path = tmp_path / "stray.onnx"
-    onnx.save(graph, str(path))
-    with pytest.raises(ValueError, match=r"unused: \['stray/weights'\]"):
-        converter.convert_transformer(str(path))
+    path = with_stray_weight(onnx_dir / "arbitrary_transform.onnx", stray, "stray/w", tmp_path)
+    with pytest.raises(ValueError, match=r"unused: \['stray/w'\]"):
+        converter.convert_transformer(path)
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,12 @@
 """The 26-style network of the TensorFlow Android demo: sizes, saving, style blending, and parity
 of the weights converted by tools/magenta_multistyle.py with onnxruntime on the ONNX file."""
 
-import importlib.util
 import pathlib
 
 import keras
 import numpy as np
 import pytest
+from pretrained_helpers import load_tool, with_stray_weight
 
 from nst_tf.feedforward import layers
 from nst_tf.feedforward import model as feedforward
@@ -14,7 +14,6 @@ from nst_tf.io import image_io
 from nst_tf.pretrained import multistyle
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CONVERTER = REPO / "tools" / "magenta_multistyle.py"
 PHOTOS = [
     REPO / "nst_tf" / "samples" / f"{name}.jpg" for name in ("chelsea", "astronaut", "coffee")
 ]
@@ -101,10 +100,7 @@ def onnx_path():
 @pytest.fixture(scope="module")
 def converter(onnx_path):
     """The module tools/magenta_multistyle.py."""
-    spec = importlib.util.spec_from_file_location("magenta_multistyle", CONVERTER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("magenta_multistyle")
 
 
 @pytest.fixture(scope="module")
@@ -114,15 +110,10 @@ def converted(converter, onnx_path):
 
 
 def test_conversion_fails_on_a_weight_it_does_not_use(converter, onnx_path, tmp_path):
-    import onnx
-
-    graph = onnx.load(str(onnx_path))
     stray = np.ones((NUM_STYLES, 32), np.float32)
-    graph.graph.initializer.append(onnx.numpy_helper.from_array(stray, "stray.gamma"))
-    path = tmp_path / "stray.onnx"
-    onnx.save(graph, str(path))
+    path = with_stray_weight(onnx_path, stray, "stray.gamma", tmp_path)
     with pytest.raises(ValueError, match=r"unused: \['stray.gamma'\]"):
-        converter.convert_multistyle(str(path))
+        converter.convert_multistyle(path)
 
 
 @pytest.fixture(scope="module")

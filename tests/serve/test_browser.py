@@ -87,6 +87,19 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
             )
             assert "40 %" in page.inner_text("#strength-value")
 
+            # An uploaded painting and a built-in network style paint in Fast mode too.
+            for choose in (
+                lambda: page.set_input_files("#style-input", str(SAMPLES / "the_scream.jpg")),
+                lambda: page.click('.style-tile[data-style="style_07"]'),
+            ):
+                before = page.get_attribute("#result", "src")
+                choose()
+                page.wait_for_function(
+                    f"() => document.getElementById('result').getAttribute('src') !== {before!r}"
+                )
+            assert page.is_disabled("#start")  # a network style has no painting to optimise
+            page.click('.style-tile[data-style="woman_with_hat"]')
+
             page.click("#mode-optimise")
             page.fill("#size", "64")
             page.fill("#iterations", "25")
