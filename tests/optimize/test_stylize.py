@@ -107,17 +107,20 @@ def test_init_modes(random_network, content_image, style_image):
 
 def test_initial_images():
     content = np.full((4, 6, 3), 9.0, np.float32)
-    style = np.random.default_rng(0).uniform(0, 255, (8, 12, 3)).astype(np.float32)
-    np.testing.assert_array_equal(
-        optimize._initial_image("content", content, style, (4, 6), 0), content
-    )
-    assert optimize._initial_image("style", content, style, (4, 6), 0).shape == (4, 6, 3)
-    noise_a = optimize._initial_image("noise", content, style, (4, 6), 1)
-    noise_b = optimize._initial_image("noise", content, style, (4, 6), 1)
-    noise_c = optimize._initial_image("noise", content, style, (4, 6), 2)
+    styles = [np.random.default_rng(0).uniform(0, 255, (8, 12, 3)).astype(np.float32)]
+
+    def start(init, seed=0, image=content):
+        return optimize._initial_image(init, image, styles, [1.0], image.shape[:2], seed)
+
+    np.testing.assert_array_equal(start("content"), content)
+    assert start("style").shape == (4, 6, 3)
+    noise_a, noise_b, noise_c = start("noise", 1), start("noise", 1), start("noise", 2)
     np.testing.assert_array_equal(noise_a, noise_b)
     assert not np.array_equal(noise_a, noise_c)
     assert 0 <= noise_a.min() and noise_a.max() <= 255
+    photo = np.full((32, 48, 3), 120.0, np.float32)
+    painted = start("fast", image=photo)  # the pretrained one-pass result
+    assert painted.shape == photo.shape and np.abs(painted - photo).mean() > 5
 
 
 @pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
