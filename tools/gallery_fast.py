@@ -4,6 +4,7 @@ docs/gallery_fast.jpg     bundled photos x paintings, one pass of Magenta's arbi
 docs/magenta26_sheet.jpg  a photo in each of the 26 built-in styles (`nst-tf styles --sheet`)
 docs/fast_strokes.jpg     stroke size (--working-size) at full resolution, crops of a 2048 px
                           result, beside the peer's way (paint at 384, scale up)
+docs/fast_tiles.jpg       a crop across the seams of a tiled result, beside the untiled one
 docs/init_fast.jpg        what `--init fast` adds to the Gatys optimisation (needs
                           --vgg-weights; skipped without it)
 
@@ -18,7 +19,9 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 import gallery
+import numpy as np
 
+from nst_tf.export import parity
 from nst_tf.feedforward import model as feedforward
 from nst_tf.feedforward import sheets
 from nst_tf.io import image_io
@@ -32,6 +35,7 @@ PHOTOS = ("chelsea", "astronaut", "coffee")
 STYLES = ("starry_night", "starry_night_crop", "the_scream", "woman_with_hat", "shipwreck", "brick")
 STROKE_PHOTO, STROKE_STYLE, STROKE_SIZE, CROP = "astronaut", "starry_night", 2048, 512
 WORKING_SIZES = (256, 512, 1024, None)
+TILE = 384
 GATYS_SIZE, GATYS_ITERATIONS, REFINE_ITERATIONS = 384, 100, 30
 
 
@@ -77,6 +81,22 @@ def stroke_grid(cell):
     return gallery.compose([cells], cell, caption)
 
 
+def tile_grid(cell):
+    """A crop across the seams of a tiled result beside the untiled one, and their difference."""
+    photo = image_io.resize(sample("coffee"), (512, 768))
+    style = sample("woman_with_hat")
+    whole = fast.stylize_fast(photo, style, working_size=None)
+    tiled = fast.stylize_fast(photo, style, working_size=None, tile_size=TILE)
+    seams = slice(TILE // 2, TILE + TILE // 2)  # the tiles meet in the middle of this window
+    crops = [image[seams, seams] for image in (whole, tiled)]
+    difference = np.clip(np.abs(crops[0] - crops[1]) * 10, 0, 255)
+    caption = (
+        f"coffee x woman with a hat, 768x512: a {TILE} px crop across the seams of {TILE} px "
+        f"tiles; untiled, tiled, |difference| x 10 ({parity.psnr(whole, tiled):.1f} dB)"
+    )
+    return gallery.compose([[*crops, difference]], cell, caption)
+
+
 def init_grid(cell, vgg_weights):
     """Gatys from the content vs from the one-pass result, with the stand-in VGG16."""
     photo = image_io.resize_longest(sample("chelsea"), GATYS_SIZE)
@@ -107,6 +127,7 @@ def main(argv=None):
             feedforward.load_model("magenta26"), sample("chelsea"), tile=224, columns=9
         ),
         "fast_strokes.jpg": lambda: stroke_grid(300),
+        "fast_tiles.jpg": lambda: tile_grid(300),
     }
     if args.vgg_weights:
         pictures["init_fast.jpg"] = lambda: init_grid(256, args.vgg_weights)
