@@ -55,3 +55,27 @@ def stand_in_weights():
     if not STAND_IN_WEIGHTS.is_file():
         pytest.skip("../shared/weights is not beside the repository")
     return str(STAND_IN_WEIGHTS)
+
+
+def distinct_style_norms(model, seed=0):
+    """Gives every conditional instance norm distinct per-style scales and shifts, as training
+    would leave them (a new network's are all 1 and 0); returns the model."""
+    from nst_tf.feedforward import layers
+
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if isinstance(layer, layers.InstanceNormalization):
+            layer.scale.assign(rng.uniform(0.5, 1.5, layer.scale.shape).astype(np.float32))
+            layer.shift.assign(rng.normal(0, 0.3, layer.shift.shape).astype(np.float32))
+    return model
+
+
+def run_python(script, *arguments):
+    """Runs a Python snippet in a fresh interpreter (nothing imported yet); returns the result."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", script, *map(str, arguments)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip

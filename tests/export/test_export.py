@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import SAMPLES, SHARED
+from conftest import SAMPLES, SHARED, run_python
 from tensorflow_serving.apis import predict_pb2
 
 from nst_tf.errors import NstError
@@ -81,10 +81,7 @@ LOAD_WITHOUT_NST_TF = textwrap.dedent(
 @pytest.mark.slow
 def test_saved_model_runs_in_a_fresh_process_without_nst_tf(saved_model):
     _, path = saved_model
-    done = subprocess.run(
-        [sys.executable, "-c", LOAD_WITHOUT_NST_TF, path],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    done = run_python(LOAD_WITHOUT_NST_TF, path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "shapes (2, 21, 34, 3) uint8 (21, 34, 3)" in done.stdout
 

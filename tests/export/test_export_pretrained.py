@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import SAMPLES, SHARED
+from conftest import SAMPLES, SHARED, run_python
 
 from nst_tf.errors import NstError
 from nst_tf.export import arbitrary, parity, tflite
@@ -139,10 +139,7 @@ def test_arbitrary_saved_model_signatures_and_values(tmp_path, stand_ins):
         str(tmp_path / "arbitrary"), predictor=predictor, transformer=transformer_model
     )
     assert path == str(tmp_path / "arbitrary" / "1")
-    done = subprocess.run(
-        [sys.executable, "-c", LOAD_WITHOUT_NST_TF, path],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    done = run_python(LOAD_WITHOUT_NST_TF, path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "shapes (2, 21, 34, 3) uint8 (21, 34, 3)" in done.stdout
 

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from conftest import distinct_style_norms
 
 from nst_tf.errors import NstError
 from nst_tf.feedforward import layers, shipped, transformer
@@ -18,14 +19,7 @@ def small_model():
 @pytest.fixture(scope="module")
 def three_style_model():
     keras.utils.set_random_seed(2)
-    model = transformer.build_transformer(3, "small")
-    # Distinct per-style scales and shifts, as training would leave them.
-    rng = np.random.default_rng(0)
-    for layer in model.layers:
-        if isinstance(layer, layers.InstanceNormalization):
-            layer.scale.assign(rng.uniform(0.5, 1.5, layer.scale.shape).astype(np.float32))
-            layer.shift.assign(rng.normal(0, 0.3, layer.shift.shape).astype(np.float32))
-    return model
+    return distinct_style_norms(transformer.build_transformer(3, "small"))
 
 
 @pytest.mark.parametrize("height,width", [(8, 8), (33, 17), (64, 48), (31, 65)])

@@ -6,6 +6,7 @@ import pathlib
 import keras
 import numpy as np
 import pytest
+from conftest import distinct_style_norms
 from pretrained_helpers import load_tool, with_stray_weight
 
 from nst_tf.feedforward import layers
@@ -37,13 +38,7 @@ def psnr(output, reference):
 def random_model():
     """The network with random kernels and distinct random scales and shifts per style."""
     keras.utils.set_random_seed(3)
-    model = multistyle.build_multistyle_network()
-    rng = np.random.default_rng(0)
-    for layer in model.layers:
-        if isinstance(layer, layers.InstanceNormalization):
-            layer.scale.assign(rng.uniform(0.5, 1.5, layer.scale.shape).astype(np.float32))
-            layer.shift.assign(rng.normal(0, 0.3, layer.shift.shape).astype(np.float32))
-    return model
+    return distinct_style_norms(multistyle.build_multistyle_network())
 
 
 @pytest.fixture(scope="module")
