@@ -17,7 +17,8 @@ def define_fast_flags(fv):
         "fast",
         False,
         "One pass of Magenta's pretrained arbitrary stylisation network instead of optimising: "
-        "any painting as STYLE, about a second, at the content's own size (or --size).",
+        "any painting as STYLE, about a second, at the content's own size (or --size); CONTENT "
+        "may be a folder (outputs already there are kept, so a killed run resumes).",
         flag_values=fv,
     )
     flags.DEFINE_float(
@@ -51,10 +52,16 @@ def define_fast_flags(fv):
 
 def run(values, content_path, style_paths):
     """`stylize CONTENT STYLE... --fast`."""
-    from nst_tf.io import image_io
+    import os
+
+    from nst_tf.io import files, image_io
 
     output = common.require_output(values)
-    image_io.check_writable_image_path(output)
+    is_folder = os.path.isdir(content_path)
+    if is_folder:
+        files.check_writable_destination(os.path.join(output, "x"))
+    else:
+        image_io.check_writable_image_path(output)
     if not style_paths:
         raise NstError("missing STYLE: --fast needs a style image (any painting)")
     if not 0.0 <= values["strength"] <= 1.0:
@@ -64,22 +71,31 @@ def run(values, content_path, style_paths):
         raise NstError(
             f"--style-blend has {len(blend)} weight(s) for {len(style_paths)} style image(s)"
         )
-    content = image_io.load_image(content_path)
+    content = None if is_folder else image_io.load_image(content_path)
     styles = [image_io.load_image(path) for path in style_paths]
     tf_startup.import_tensorflow_quietly()
     from nst_tf.pretrained import fast
 
-    result = fast.stylize_fast(
-        content,
-        styles,
-        strength=values["strength"],
-        style_blend=blend,
-        style_size=values["style_size"],
-        size=values["size"],
-        working_size=values["working_size"] or None,
-        preserve_colors=values["preserve_colors"],
-        tile_size=values["tile_size"],
-        progress=not values["quiet"],
-    )
+    options = {
+        "strength": values["strength"],
+        "style_blend": blend,
+        "style_size": values["style_size"],
+        "size": values["size"],
+        "working_size": values["working_size"] or None,
+        "preserve_colors": values["preserve_colors"],
+        "tile_size": values["tile_size"],
+    }
+    if is_folder:
+        report = fast.stylize_fast_folder(
+            content_path, output, styles, progress=not values["quiet"], **options
+        )
+        for path, reason in report["failed"]:
+            print(f"skipped {path}: {reason}")
+        print(
+            f"wrote {len(report['written'])} images to {output} ({len(report['kept'])} there "
+            f"already, {len(report['failed'])} unreadable)"
+        )
+        return
+    result = fast.stylize_fast(content, styles, progress=not values["quiet"], **options)
     image_io.save_image(output, result)
     print(f"wrote {output} ({result.shape[1]}x{result.shape[0]})")

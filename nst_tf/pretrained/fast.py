@@ -14,14 +14,16 @@ Images are float arrays (height, width, 3), RGB in [0, 255].
 """
 
 import functools
+import os
 from collections.abc import Sequence
 
 import numpy as np
 import tensorflow as tf
+import tqdm
 
 from nst_tf import blending
 from nst_tf.errors import NstError
-from nst_tf.io import image_io
+from nst_tf.io import files, image_io
 from nst_tf.optimize import colors
 from nst_tf.pretrained import networks, tiling
 from nst_tf.pretrained.arbitrary import STYLE_SIZE
@@ -205,3 +207,34 @@ def stylize_fast(
     if preserve_colors == "luminance":
         painted = colors.combine_luminance(painted, content)
     return painted
+
+
+def stylize_fast_folder(in_dir, out_dir, styles, progress=True, **options):
+    """Stylises every image under a folder (recursive) into another, same relative paths.
+
+    Outputs already there are kept (they are written atomically, so they are complete): a killed
+    run resumes where it stopped. An unreadable image is reported and skipped.
+
+    Args:
+      in_dir, out_dir: folders; out_dir is created.
+      styles: as for `stylize_fast`.
+      progress: show a progress bar.
+      **options: the keyword options of `stylize_fast`.
+
+    Returns:
+      dict with the lists "written", "kept" (already there) and "failed" ((path, reason)).
+    """
+    report = {"written": [], "kept": [], "failed": []}
+    for path in tqdm.tqdm(files.list_image_files(in_dir), disable=not progress, unit="image"):
+        target = os.path.join(out_dir, os.path.relpath(path, in_dir))
+        if os.path.isfile(target):
+            report["kept"].append(target)
+            continue
+        try:
+            image = image_io.load_image(path)
+            image_io.save_image(target, stylize_fast(image, styles, **options))
+        except NstError as error:
+            report["failed"].append((path, str(error)))
+            continue
+        report["written"].append(target)
+    return report

@@ -72,3 +72,25 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, argum
     out = tmp_path / "out.jpg"
     expect_usage_error(capsys, ["stylize", *arguments, "-o", str(out)], message)
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_folder_is_painted_skipping_bad_files_and_resuming(tmp_path):
+    photos, out = tmp_path / "photos", tmp_path / "out"
+    (photos / "nested").mkdir(parents=True)
+    Image.open(CHELSEA).resize((96, 64)).save(photos / "cat.png")
+    Image.open(SCREAM).resize((48, 64)).save(photos / "nested" / "scream.jpg")
+    (photos / "notes.jpg").write_text("not an image")
+    done = run_cli("stylize", str(photos), STARRY, "--fast", "-o", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "wrote 2 images" in done.stdout and "1 unreadable" in done.stdout
+    assert read(out / "cat.png").shape == (64, 96, 3)
+    assert read(out / "nested" / "scream.jpg").shape == (64, 48, 3)
+
+    (out / "cat.png").unlink()  # as if the run had been killed before it
+    kept = (out / "nested" / "scream.jpg").stat().st_mtime_ns
+    done = run_cli("stylize", str(photos), STARRY, "--fast", "-o", str(out), "--quiet")
+    assert "wrote 1 images" in done.stdout and "1 there already" in done.stdout
+    assert (out / "cat.png").is_file() and (
+        out / "nested" / "scream.jpg"
+    ).stat().st_mtime_ns == kept
