@@ -6,6 +6,7 @@ library's messages name its parameters (content_weight); here they are named as 
 (--content-weight).
 """
 
+import os
 import re
 import sys
 
@@ -53,6 +54,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`nst-tf styles | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:
         if not _is_out_of_memory(error):
             raise

@@ -110,6 +110,7 @@ def test_styles_lists_the_shipped_networks_and_writes_a_contact_sheet(tmp_path, 
     assert cli.main(["nst-tf", "styles"]) == 0
     listing = capsys.readouterr().out
     assert "styles3:1  the_scream" in listing and "--fast" in listing
+    assert "magenta26:7  style_07" in listing
     out = tmp_path / "sheet.png"
     argv = ["styles", "--sheet", str(SAMPLES / "chelsea.jpg"), "--model", "styles3", "--tile", "40"]
     assert cli.main(["nst-tf", *argv, "-o", str(out)]) == 0
@@ -119,3 +120,18 @@ def test_styles_lists_the_shipped_networks_and_writes_a_contact_sheet(tmp_path, 
     photo, first_style = cells[:27, :40], cells[:27, 40:80]
     assert np.abs(photo - first_style).mean() > 10  # the styles differ from the photo
     expect_usage_error(capsys, [*argv, "--model", "nosuch", "-o", str(out)], "model not found")
+
+
+def test_listing_into_a_closed_pipe_ends_quietly():
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line, as after `| head -0`
+    done = subprocess.run(
+        [sys.executable, "-m", "nst_tf", "styles"], stdout=write_end, stderr=subprocess.PIPE,
+        timeout=60, check=False,
+    )  # fmt: skip
+    os.close(write_end)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
