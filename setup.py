@@ -34,6 +34,8 @@ setup(
         "imageio>=2.30",
         "imageio-ffmpeg",
         "ai-edge-litert",
+        # Optical flow (DIS) for flicker-free video.
+        "opencv-python-headless",
     ],
     extras_require={
         # `nst-tf serve`, the local web app.

@@ -34,11 +34,20 @@ def define_model_flags(fv):
         lower_bound=1,
         flag_values=fv,
     )
+    flags.DEFINE_enum(
+        "temporal",
+        "flow",
+        ["none", "blend", "flow"],
+        "With --model on a video: how flicker is damped. flow: the previous result moved along "
+        "the optical flow and blended in where the motion is reliable; blend: the previous "
+        "result blended in place where the content is still (moving things smear); none.",
+        flag_values=fv,
+    )
     flags.DEFINE_float(
         "temporal-smoothing",
-        0.0,
-        "With --model on a video: blend each frame with the previous result where the content "
-        "is still, in [0, 1) (0: off; 0.5 damps flicker).",
+        None,
+        "With --model on a video: how much of the previous result is kept, in [0, 1) "
+        "(default: 0.8 with flow, 0.5 with blend).",
         flag_values=fv,
     )
 
@@ -94,6 +103,7 @@ def run(values, content_path):
             values["temporal_smoothing"],
             values["batch_size"],
             progress=not values["quiet"],
+            temporal=values["temporal"],
         )
         print(f"wrote {output} ({frames} frames)")
     else:
