@@ -38,7 +38,7 @@ def define_model_flags(fv):
         "temporal",
         "flow",
         ["none", "blend", "flow"],
-        "With --model on a video: how flicker is damped. flow: the previous result moved along "
+        "With --model or --fast on a video: how flicker is damped. flow: the previous result moved along "
         "the optical flow and blended in where the motion is reliable; blend: the previous "
         "result blended in place where the content is still (moving things smear); none.",
         flag_values=fv,
@@ -46,7 +46,7 @@ def define_model_flags(fv):
     flags.DEFINE_float(
         "temporal-smoothing",
         None,
-        "With --model on a video: how much of the previous result is kept, in [0, 1) "
+        "With --model or --fast on a video: how much of the previous result is kept, in [0, 1) "
         "(default: 0.8 with flow, 0.5 with blend).",
         flag_values=fv,
     )

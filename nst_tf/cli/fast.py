@@ -18,7 +18,8 @@ def define_fast_flags(fv):
         False,
         "One pass of Magenta's pretrained arbitrary stylisation network instead of optimising: "
         "any painting as STYLE, about a second, at the content's own size (or --size); CONTENT "
-        "may be a folder (outputs already there are kept, so a killed run resumes).",
+        "may be a folder (outputs already there are kept, so a killed run resumes) or a video "
+        "(see --temporal).",
         flag_values=fv,
     )
     flags.DEFINE_float(
@@ -54,12 +55,19 @@ def run(values, content_path, style_paths):
     """`stylize CONTENT STYLE... --fast`."""
     import os
 
-    from nst_tf.io import files, image_io
+    from nst_tf.io import files, image_io, video
 
     output = common.require_output(values)
     is_folder = os.path.isdir(content_path)
+    is_video = video.is_video(content_path)
     if is_folder:
         files.check_writable_destination(os.path.join(output, "x"))
+    elif is_video:
+        if not video.is_video(output):
+            raise NstError(
+                f"a video goes to a video file ({', '.join(video.VIDEO_ENDINGS)}): {output}"
+            )
+        files.check_writable_destination(output)
     else:
         image_io.check_writable_image_path(output)
     if not style_paths:
@@ -71,7 +79,7 @@ def run(values, content_path, style_paths):
         raise NstError(
             f"--style-blend has {len(blend)} weight(s) for {len(style_paths)} style image(s)"
         )
-    content = None if is_folder else image_io.load_image(content_path)
+    content = None if is_folder or is_video else image_io.load_image(content_path)
     styles = [image_io.load_image(path) for path in style_paths]
     tf_startup.import_tensorflow_quietly()
     from nst_tf.pretrained import fast
@@ -85,6 +93,22 @@ def run(values, content_path, style_paths):
         "preserve_colors": values["preserve_colors"],
         "tile_size": values["tile_size"],
     }
+    if is_video:
+        from nst_tf.feedforward import video as feedforward_video
+
+        frames = feedforward_video.stylize_video(
+            fast.FastVideoModel(styles, **{**options, "size": None}),
+            None,
+            content_path,
+            output,
+            values["size"],
+            values["temporal_smoothing"],
+            values["batch_size"],
+            progress=not values["quiet"],
+            temporal=values["temporal"],
+        )
+        print(f"wrote {output} ({frames} frames)")
+        return
     if is_folder:
         report = fast.stylize_fast_folder(
             content_path, output, styles, progress=not values["quiet"], **options

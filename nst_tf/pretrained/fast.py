@@ -238,3 +238,21 @@ def stylize_fast_folder(in_dir, out_dir, styles, progress=True, **options):
             continue
         report["written"].append(target)
     return report
+
+
+class FastVideoModel:
+    """The fast path behind the interface nst_tf.feedforward.video expects of a network
+    (`stylize(batch, style_weights)`): the same paintings and options for every frame.
+
+    Args:
+      styles: as for `stylize_fast`.
+      **options: the keyword options of `stylize_fast`.
+    """
+
+    def __init__(self, styles, **options):
+        self.styles = styles
+        self.options = options
+
+    def stylize(self, batch, style_weights=None):
+        """Stylises a batch of frames (style_weights: unused, the paintings are fixed)."""
+        return np.stack([stylize_fast(frame, self.styles, **self.options) for frame in batch])

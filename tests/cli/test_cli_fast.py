@@ -94,3 +94,21 @@ def test_a_folder_is_painted_skipping_bad_files_and_resuming(tmp_path):
     assert (out / "cat.png").is_file() and (
         out / "nested" / "scream.jpg"
     ).stat().st_mtime_ns == kept
+
+
+@pytest.mark.slow
+def test_a_video_is_painted_frame_by_frame_with_flow_smoothing(tmp_path):
+    import imageio.v2 as imageio
+
+    clip, out = tmp_path / "clip.mp4", tmp_path / "out.mp4"
+    photo = np.asarray(Image.open(CHELSEA).convert("RGB").resize((96, 64)))
+    imageio.mimwrite(clip, [np.roll(photo, 2 * i, axis=1) for i in range(5)], fps=5,
+                     macro_block_size=1)  # fmt: skip
+    done = run_cli("stylize", str(clip), STARRY, "--fast", "-o", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "5 frames" in done.stdout
+    frames = imageio.mimread(out)
+    assert len(frames) == 5 and frames[0].shape == (64, 96, 3)
+    assert np.abs(frames[0].astype(np.float32) - photo).mean() > 15
+    done = run_cli("stylize", str(clip), STARRY, "--fast", "-o", str(tmp_path / "x.png"))
+    assert done.returncode == 2 and "a video goes to a video file" in done.stderr
