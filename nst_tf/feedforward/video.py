@@ -6,6 +6,8 @@ reliable (new content, occlusions and cuts keep the fresh stylisation); "blend" 
 previous result in place where the content did not change, which smears whatever moves.
 """
 
+import os
+
 import numpy as np
 
 from nst_tf import motion
@@ -70,7 +72,7 @@ def stylize_video(
     progress=True,
     temporal="flow",
 ):
-    """Stylises a video; the result is written atomically (no sound track).
+    """Stylises a video, keeping its sound; the result is written atomically.
 
     Args:
       style_model: feedforward.StyleModel.
@@ -88,8 +90,6 @@ def stylize_video(
     Raises:
       NstError: unreadable video or bad smoothing.
     """
-    import imageio.v2 as imageio
-    import tqdm
 
     if temporal not in TEMPORAL_MODES:
         raise NstError(f"temporal must be one of {', '.join(TEMPORAL_MODES)}, got {temporal!r}")
@@ -100,34 +100,56 @@ def stylize_video(
     smoothing = smoothing if step else 0.0
     reader, meta = video.open_video(in_path)
     files.check_writable_destination(out_path)
-    total = meta.get("nframes")
-    frames_written = 0
     try:
         with files.atomic_path(out_path) as temporary:
-            writer = imageio.get_writer(
-                temporary, format="FFMPEG", fps=meta.get("fps", 25), macro_block_size=2, quality=8
+            # Frames go to a silent file first; the input's sound is then copied in.
+            silent = os.path.join(
+                os.path.dirname(temporary), f".silent-{os.path.basename(out_path)}"
             )
-            previous_content = previous_result = None
-            with (
-                writer,
-                tqdm.tqdm(
-                    total=total if total and total != float("inf") else None,
-                    disable=not progress,
-                    unit="frame",
-                ) as bar,
-            ):
-                for batch in video.frame_batches(reader, batch_size, size):
-                    outputs = style_model.stylize(batch, style_weights)
-                    for content, stylised in zip(batch, outputs):
-                        result = (step or smooth)(
-                            stylised, previous_result, content, previous_content, smoothing
-                        )
-                        writer.append_data(image_io.to_uint8(result))
-                        previous_content, previous_result = content, result
-                        frames_written += 1
-                    bar.update(len(batch))
-            if not frames_written:
-                raise NstError(f"video {in_path} has no frames")
+            try:
+                frames_written = _write_frames(
+                    reader, silent, meta, style_model, style_weights, size, batch_size,
+                    step, smoothing, progress,
+                )  # fmt: skip
+                if not frames_written:
+                    raise NstError(f"video {in_path} has no frames")
+                video.with_audio_of(in_path, silent, temporary)
+            finally:
+                if os.path.exists(silent):
+                    os.remove(silent)
     finally:
         reader.close()
+    return frames_written
+
+
+def _write_frames(reader, path, meta, style_model, style_weights, size, batch_size, step,
+                  smoothing, progress):  # fmt: skip
+    """Stylises the frames of `reader` into a silent video at `path`; returns how many."""
+    import imageio.v2 as imageio
+    import tqdm
+
+    total = meta.get("nframes")
+    frames_written = 0
+    writer = imageio.get_writer(
+        path, format="FFMPEG", fps=meta.get("fps", 25), macro_block_size=2, quality=8
+    )
+    previous_content = previous_result = None
+    with (
+        writer,
+        tqdm.tqdm(
+            total=total if total and total != float("inf") else None,
+            disable=not progress,
+            unit="frame",
+        ) as bar,
+    ):
+        for batch in video.frame_batches(reader, batch_size, size):
+            outputs = style_model.stylize(batch, style_weights)
+            for content, stylised in zip(batch, outputs):
+                result = (step or smooth)(
+                    stylised, previous_result, content, previous_content, smoothing
+                )
+                writer.append_data(image_io.to_uint8(result))
+                previous_content, previous_result = content, result
+                frames_written += 1
+            bar.update(len(batch))
     return frames_written

@@ -45,3 +45,24 @@ def frame_batches(reader, batch_size, size):
             batch = []
     if batch:
         yield np.stack(batch)
+
+
+def with_audio_of(source, silent, destination):
+    """Writes `destination`: the frames of `silent` with the sound of `source`, copied as they are
+    (no re-encoding). A source without sound gives `silent`'s frames alone.
+
+    Raises:
+      NstError: ffmpeg failed.
+    """
+    import subprocess
+
+    import imageio_ffmpeg
+
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-i", silent, "-i", source,
+        "-map", "0:v", "-map", "1:a?", "-c:v", "copy", "-c:a", "aac", "-shortest", destination,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        reason = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise NstError(f"cannot add the sound of {source} to the video: {reason[:200]}")

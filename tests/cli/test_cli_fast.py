@@ -97,18 +97,29 @@ def test_a_folder_is_painted_skipping_bad_files_and_resuming(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_video_is_painted_frame_by_frame_with_flow_smoothing(tmp_path):
-    import imageio.v2 as imageio
+def test_a_video_is_painted_frame_by_frame_with_flow_smoothing_and_keeps_its_sound(tmp_path):
+    import subprocess
 
+    import imageio.v2 as imageio
+    import imageio_ffmpeg
+
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     clip, out = tmp_path / "clip.mp4", tmp_path / "out.mp4"
-    photo = np.asarray(Image.open(CHELSEA).convert("RGB").resize((96, 64)))
-    imageio.mimwrite(clip, [np.roll(photo, 2 * i, axis=1) for i in range(5)], fps=5,
-                     macro_block_size=1)  # fmt: skip
+    subprocess.run(
+        [ffmpeg, "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=5",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "1", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", str(clip)],
+        check=True,
+    )  # fmt: skip
     done = run_cli("stylize", str(clip), STARRY, "--fast", "-o", str(out), "--quiet")
     assert done.returncode == 0, done.stderr
     assert "5 frames" in done.stdout
     frames = imageio.mimread(out)
     assert len(frames) == 5 and frames[0].shape == (64, 96, 3)
-    assert np.abs(frames[0].astype(np.float32) - photo).mean() > 15
+    source = imageio.mimread(clip)[0].astype(np.float32)
+    assert np.abs(frames[0].astype(np.float32) - source).mean() > 15
+    probe = subprocess.run([ffmpeg, "-i", str(out)], capture_output=True, text=True, check=False)
+    assert "Audio: aac" in probe.stderr  # the sound came along
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "out.mp4"]
     done = run_cli("stylize", str(clip), STARRY, "--fast", "-o", str(tmp_path / "x.png"))
     assert done.returncode == 2 and "a video goes to a video file" in done.stderr
