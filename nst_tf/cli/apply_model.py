@@ -105,7 +105,7 @@ def run(values, content_path):
             progress=not values["quiet"],
             temporal=values["temporal"],
         )
-        print(f"wrote {output} ({frames} frames)")
+        common.report_video(content_path, output, frames)
     else:
         content = image_io.load_image(content_path)
         if values["size"]:

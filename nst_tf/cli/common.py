@@ -240,3 +240,15 @@ def finish(values, result):
         f"{last['seconds']:.1f} s; style loss {first['style']:.4g} -> {last['style']:.4g}, "
         f"content loss {last['content']:.4g}"
     )
+
+
+def report_video(path, output, frames):
+    """Prints what a video run wrote, and on stderr a warning if the input was cut short."""
+    import sys
+
+    from nst_tf.io import video
+
+    warning = video.short_of_frames(path, frames)
+    if warning:
+        print(f"nst-tf: warning: {warning}", file=sys.stderr)
+    print(f"wrote {output} ({frames} frames)")

@@ -107,7 +107,7 @@ def run(values, content_path, style_paths):
             progress=not values["quiet"],
             temporal=values["temporal"],
         )
-        print(f"wrote {output} ({frames} frames)")
+        common.report_video(content_path, output, frames)
         return
     if is_folder:
         report = fast.stylize_fast_folder(

@@ -31,6 +31,20 @@ def open_video(path):
         raise NstError(f"cannot read video {path}: {str(error).splitlines()[0]}") from None
 
 
+def short_of_frames(path, frames):
+    """A one-line warning if a video yielded clearly fewer frames than its header announces
+    (a file truncated mid-stream), else None."""
+    reader, meta = open_video(path)
+    reader.close()
+    announced = meta.get("duration", 0) * meta.get("fps", 0)
+    if announced and frames < announced - max(2, 0.02 * announced):
+        return (
+            f"{path} ended after {frames} of about {round(announced)} frames (truncated?); "
+            f"the {frames} decoded frames were written"
+        )
+    return None
+
+
 def frame_batches(reader, batch_size, size):
     """Float32 frame batches (cropped to even sides, which H.264 needs)."""
     batch = []

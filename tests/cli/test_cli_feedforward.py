@@ -135,3 +135,26 @@ def test_listing_into_a_closed_pipe_ends_quietly():
     )  # fmt: skip
     os.close(write_end)
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.slow
+def test_a_truncated_video_keeps_the_frames_decoded_and_warns_in_one_line(tmp_path, model_path):
+    import subprocess
+
+    import imageio_ffmpeg
+
+    full, cut, out = tmp_path / "full.mp4", tmp_path / "cut.mp4", tmp_path / "out.mp4"
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i",
+         "testsrc=size=160x120:rate=10", "-t", "5", "-pix_fmt", "yuv420p", "-movflags",
+         "+faststart", str(full)],
+        check=True,
+    )  # fmt: skip
+    data = full.read_bytes()
+    cut.write_bytes(data[: len(data) * 6 // 10])  # cut mid-stream
+    done = run_cli("stylize", str(cut), "--model", model_path, "-o", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    written = int(done.stdout.split("(")[1].split()[0])
+    assert 0 < written < 45 and len(imageio.mimread(out)) == written
+    warning = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert len(warning) == 1 and "truncated" in warning[0] and "Traceback" not in done.stderr
