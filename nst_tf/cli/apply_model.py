@@ -1,7 +1,5 @@
 """`nst-tf stylize CONTENT --model M`: a trained network on an image, a folder or a video."""
 
-import os
-
 from absl import flags
 
 from nst_tf import blending, tf_startup
@@ -54,23 +52,11 @@ def define_model_flags(fv):
 
 def run(values, content_path):
     """`stylize CONTENT --model M`: an image, a folder of images or a video."""
-    from nst_tf.io import files, image_io, video
+    from nst_tf.io import image_io
 
     output = common.require_output(values)
-    is_folder = os.path.isdir(content_path)
-    is_video = video.is_video(content_path)
-    if not is_folder and not os.path.isfile(content_path):
-        raise NstError(f"content not found: {content_path}")
-    if is_folder:
-        files.check_writable_destination(os.path.join(output, "x"))
-    elif is_video:
-        if not video.is_video(output):
-            raise NstError(
-                f"a video goes to a video file ({', '.join(video.VIDEO_ENDINGS)}): {output}"
-            )
-        files.check_writable_destination(output)
-    else:
-        image_io.check_writable_image_path(output)
+    kind = common.content_kind(content_path, output)
+    is_folder, is_video = kind == "folder", kind == "video"
     if values["model_style"] is not None and values["style_blend"] is not None:
         raise NstError("give either --model-style or --style-blend, not both")
     blend = common.numbers(values, "style_blend")

@@ -252,3 +252,28 @@ def report_video(path, output, frames):
     if warning:
         print(f"nst-tf: warning: {warning}", file=sys.stderr)
     print(f"wrote {output} ({frames} frames)")
+
+
+def content_kind(content_path, output):
+    """What CONTENT is ("image", "folder" or "video"), after checking that it exists and that
+    `output` suits it (a folder, a video file, an image file) and can be written.
+
+    Raises:
+      NstError: missing content, or an output that does not suit it.
+    """
+    from nst_tf.io import files, image_io, video
+
+    if os.path.isdir(content_path):
+        files.check_writable_destination(os.path.join(output, "x"))
+        return "folder"
+    if not os.path.isfile(content_path):
+        raise NstError(f"content not found: {content_path}")
+    if video.is_video(content_path):
+        if not video.is_video(output):
+            raise NstError(
+                f"a video goes to a video file ({', '.join(video.VIDEO_ENDINGS)}): {output}"
+            )
+        files.check_writable_destination(output)
+        return "video"
+    image_io.check_writable_image_path(output)
+    return "image"

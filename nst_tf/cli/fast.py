@@ -53,23 +53,11 @@ def define_fast_flags(fv):
 
 def run(values, content_path, style_paths):
     """`stylize CONTENT STYLE... --fast`."""
-    import os
-
-    from nst_tf.io import files, image_io, video
+    from nst_tf.io import image_io
 
     output = common.require_output(values)
-    is_folder = os.path.isdir(content_path)
-    is_video = video.is_video(content_path)
-    if is_folder:
-        files.check_writable_destination(os.path.join(output, "x"))
-    elif is_video:
-        if not video.is_video(output):
-            raise NstError(
-                f"a video goes to a video file ({', '.join(video.VIDEO_ENDINGS)}): {output}"
-            )
-        files.check_writable_destination(output)
-    else:
-        image_io.check_writable_image_path(output)
+    kind = common.content_kind(content_path, output)
+    is_folder, is_video = kind == "folder", kind == "video"
     if not style_paths:
         raise NstError("missing STYLE: --fast needs a style image (any painting)")
     if not 0.0 <= values["strength"] <= 1.0:
