@@ -64,7 +64,6 @@ def run(values, content_path):
         blending.parse_style_mix(values["model_style"])  # its syntax, before TensorFlow loads
     tf_startup.import_tensorflow_quietly()
     from nst_tf.feedforward import model as feedforward
-    from nst_tf.feedforward import video as feedforward_video
 
     style_model = feedforward.load_model(values["model"])
     weights = style_model.style_weights(values["model_style"], blend)
@@ -80,18 +79,7 @@ def run(values, content_path):
         )
         print(f"wrote {len(written)} images to {output}")
     elif is_video:
-        frames = feedforward_video.stylize_video(
-            style_model,
-            weights,
-            content_path,
-            output,
-            values["size"],
-            values["temporal_smoothing"],
-            values["batch_size"],
-            progress=not values["quiet"],
-            temporal=values["temporal"],
-        )
-        common.report_video(content_path, output, frames)
+        run_video(values, style_model, weights, content_path, output)
     else:
         content = image_io.load_image(content_path)
         if values["size"]:
@@ -99,3 +87,22 @@ def run(values, content_path):
         result = style_model.stylize(content[None], weights)[0]
         image_io.save_image(output, result)
         print(f"wrote {output} ({result.shape[1]}x{result.shape[0]})")
+
+
+def run_video(values, network, weights, content_path, output):
+    """A video through a one-pass network (a StyleModel or the fast path's FastVideoModel)
+    with the video flags (--size, --temporal, --temporal-smoothing, --batch-size)."""
+    from nst_tf.feedforward import video as feedforward_video
+
+    frames = feedforward_video.stylize_video(
+        network,
+        weights,
+        content_path,
+        output,
+        values["size"],
+        values["temporal_smoothing"],
+        values["batch_size"],
+        progress=not values["quiet"],
+        temporal=values["temporal"],
+    )
+    common.report_video(content_path, output, frames)

@@ -3,7 +3,7 @@
 from absl import flags
 
 from nst_tf import tf_startup
-from nst_tf.cli import common
+from nst_tf.cli import apply_model, common
 from nst_tf.errors import NstError
 
 # Defaults of nst_tf.pretrained.fast, repeated here so --help needs no TensorFlow.
@@ -82,20 +82,8 @@ def run(values, content_path, style_paths):
         "tile_size": values["tile_size"],
     }
     if is_video:
-        from nst_tf.feedforward import video as feedforward_video
-
-        frames = feedforward_video.stylize_video(
-            fast.FastVideoModel(styles, **{**options, "size": None}),
-            None,
-            content_path,
-            output,
-            values["size"],
-            values["temporal_smoothing"],
-            values["batch_size"],
-            progress=not values["quiet"],
-            temporal=values["temporal"],
-        )
-        common.report_video(content_path, output, frames)
+        network = fast.FastVideoModel(styles, **{**options, "size": None})
+        apply_model.run_video(values, network, None, content_path, output)
         return
     if is_folder:
         report = fast.stylize_fast_folder(
