@@ -26,7 +26,7 @@ from nst_tf.errors import NstError
 from nst_tf.io import files, image_io
 from nst_tf.optimize import colors
 from nst_tf.pretrained import networks, tiling
-from nst_tf.pretrained.arbitrary import STYLE_SIZE
+from nst_tf.pretrained.arbitrary import STYLE_SIZE, STYLE_VECTOR_SIZE
 
 # Longest side at which the strokes are painted (the peer paints everything at 384). At 512 the
 # strokes turned to coloured speckle on a face filling a 2048 px photo; 1024 keeps them brushy.
@@ -41,7 +41,7 @@ MIN_SIDE = 16
 PRESERVE_COLORS = ("none", "luminance", "histogram")
 
 _IMAGES = tf.TensorSpec((None, None, None, 3), tf.float32)
-_VECTORS = tf.TensorSpec((None, 100), tf.float32)
+_VECTORS = tf.TensorSpec((None, STYLE_VECTOR_SIZE), tf.float32)
 
 
 @functools.lru_cache(maxsize=None)
@@ -50,22 +50,22 @@ def _predict():
     return tf.function(lambda images: model(images, training=False), input_signature=[_IMAGES])
 
 
-@functools.lru_cache(maxsize=None)
-def _transform():
-    model = networks.arbitrary_transformer()
+def _traced(model):
+    """A model of [images, style vectors], traced once for every image size."""
     return tf.function(
         lambda images, vectors: model([images, vectors], training=False),
         input_signature=[_IMAGES, _VECTORS],
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _transform():
+    return _traced(networks.arbitrary_transformer())
 
 
 @functools.lru_cache(maxsize=None)
 def _moments():
-    model = networks.moments_model()
-    return tf.function(
-        lambda images, vectors: model([images, vectors], training=False),
-        input_signature=[_IMAGES, _VECTORS],
-    )
+    return _traced(networks.moments_model())
 
 
 @functools.lru_cache(maxsize=None)
