@@ -252,6 +252,17 @@ def create_app(
             headers["Content-Disposition"] = f'attachment; filename="nst_{result_id}.jpg"'
         return Response(kept, media_type="image/jpeg", headers=headers)
 
+    @app.post("/api/forget", status_code=204, tags=["results"])
+    def forget(request: schemas.Forget):
+        """Forgets a closing page's results and uploads and cancels its job, in one request
+        (a page sends it with navigator.sendBeacon, which survives the page's closing)."""
+        for result_id in request.results:
+            results.remove(result_id)
+        for image_id in request.images:
+            images.remove(image_id)
+        for job_id in request.jobs:
+            queue.cancel(job_id)
+
     @app.delete("/api/results/{result_id}", status_code=204, tags=["results"])
     def forget_result(result_id: str):
         """Forgets a result (the page does so when it closes)."""

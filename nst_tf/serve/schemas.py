@@ -69,6 +69,14 @@ class JobStatus(BaseModel):
     error: str | None = None
 
 
+class Forget(BaseModel):
+    """What a closing page leaves behind: its results, uploads and job, forgotten at once."""
+
+    results: list[str] = Field(default_factory=list, max_length=1000)
+    images: list[str] = Field(default_factory=list, max_length=1000)
+    jobs: list[str] = Field(default_factory=list, max_length=100)
+
+
 class Health(BaseModel):
     """The server's load."""
 

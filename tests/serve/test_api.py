@@ -47,6 +47,7 @@ def test_openapi_documents_every_endpoint(client):
         "/api/health", "/api/styles", "/api/styles/{name}/thumbnail", "/api/images",
         "/api/images/{image_id}", "/api/fast", "/api/jobs", "/api/jobs/{job_id}",
         "/api/jobs/{job_id}/events", "/api/jobs/{job_id}/preview", "/api/results/{result_id}",
+        "/api/forget",
     }  # fmt: skip
     assert client.get("/docs").status_code == 200
 
@@ -238,3 +239,15 @@ def test_cancel_and_queue_full(client, photo_id):
     assert client.get("/api/health").json()["running"] == 0
     assert client.delete("/api/jobs/jnothing").status_code == 404
     assert client.get("/api/jobs/jnothing/preview").status_code == 404
+
+
+def test_forget_drops_a_closing_pages_results_and_uploads_at_once(client, photo_id):
+    result = client.post("/api/fast", json={"content": photo_id, "style": "style_03", "size": 64})
+    url = result.json()["url"]
+    answer = client.post("/api/forget", json={"results": [result.json()["id"], "r-unknown"],
+                                              "images": [photo_id], "jobs": ["j-unknown"]})  # fmt: skip
+    assert answer.status_code == 204
+    assert client.get(url).status_code == 404
+    again = client.post("/api/fast", json={"content": photo_id, "style": "style_03"})
+    assert again.status_code == 404  # the upload is gone too
+    assert client.post("/api/forget", json={"results": "not a list"}).status_code == 422

@@ -273,10 +273,13 @@ function update(status) {
 }
 
 // ---- closing the page forgets this session's results and uploads on the server ----
+// One beacon, not a request per item: a closing page may drop some of many keepalive fetches.
 window.addEventListener("pagehide", () => {
-  for (const id of state.shown) fetch(`/api/results/${id}`, { method: "DELETE", keepalive: true });
-  for (const id of state.uploads) fetch(`/api/images/${id}`, { method: "DELETE", keepalive: true });
-  if (state.job) fetch(`/api/jobs/${state.job.id}`, { method: "DELETE", keepalive: true });
+  const leftovers = {
+    results: [...state.shown], images: [...state.uploads], jobs: state.job ? [state.job.id] : [],
+  };
+  const body = new Blob([JSON.stringify(leftovers)], { type: "application/json" });
+  navigator.sendBeacon("/api/forget", body);
 });
 
 loadStyles();
