@@ -69,8 +69,10 @@ def define_flags():
     flags.DEFINE_enum(
         "distribute",
         "none",
-        ["none", "mirrored"],
-        "Distribution strategy: mirrored trains on every visible device in sync.",
+        ["none", "mirrored", "multiworker"],
+        "Distribution strategy: mirrored trains on every visible device in sync; multiworker on "
+        "the machines TF_CONFIG names (start the same command on each; the chief writes --out, "
+        "which every worker must reach, and the others read it to --resume).",
         flag_values=fv,
     )
     flags.DEFINE_integer(
