@@ -35,7 +35,8 @@ SAMPLE_IMAGE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "samples
 
 @dataclasses.dataclass
 class TrainResult:
-    """What `train` returns: the trained network, its file and the loss history."""
+    """What `train` returns: the trained network, its file (None on a multi-worker run's
+    workers other than the chief, which write nothing) and the loss history."""
 
     model: keras.Model
     model_path: str
@@ -79,7 +80,7 @@ def train(config, out_dir, resume=False, progress=True):
     if start_step >= config.steps:
         if writes:
             _write_outputs(model, config, out_dir, history, start_step)
-        return TrainResult(model, os.path.join(out_dir, "model.keras"), history)
+        return TrainResult(model, _model_path(out_dir, writes), history)
 
     loss_network = networks.build_loss_network(
         [*defaults.FEEDFORWARD_CONTENT_LAYERS, *defaults.FEEDFORWARD_STYLE_LAYERS],
@@ -152,7 +153,7 @@ def train(config, out_dir, resume=False, progress=True):
     if skipped:
         count = sum(training_data.skipped.count for training_data in inputs)
         print(f"skipped {count} unreadable image file(s), e.g. {skipped[0]}")
-    return TrainResult(model, os.path.join(out_dir, "model.keras"), history)
+    return TrainResult(model, _model_path(out_dir, writes), history)
 
 
 def _prepare_run(config, out_dir, resume):
@@ -193,6 +194,10 @@ def _strategy(distribute):
     else:
         strategy = tf.distribute.get_strategy()
     return strategy
+
+
+def _model_path(out_dir, writes):
+    return os.path.join(out_dir, "model.keras") if writes else None
 
 
 def _writes_run(config):

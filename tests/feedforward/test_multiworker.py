@@ -25,7 +25,7 @@ def free_ports(count):
     return ports
 
 
-def train(out, data_folder, distribute, tf_config=None):
+def train(out, data_folder, distribute, tf_config=None, steps=STEPS, *more):
     """Starts `nst-tf train` (square 32 px photos, so every crop is the whole photo)."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     env.pop("TF_CONFIG", None)
@@ -33,14 +33,26 @@ def train(out, data_folder, distribute, tf_config=None):
         env["TF_CONFIG"] = json.dumps(tf_config)
     command = [
         sys.executable, "-m", "nst_tf", "train", "--style", str(SAMPLES / "starry_night.jpg"),
-        "--data", data_folder, "--steps", str(STEPS), "--batch-size", "4", "--image-size", "32",
+        "--data", data_folder, "--steps", str(steps), "--batch-size", "4", "--image-size", "32",
         "--style-size", "32", "--network", "small", "--vgg-weights", "none", "--log-every", "1",
         "--checkpoint-every", str(STEPS), "--learning-rate", "0.01", "--noxla", "--quiet",
-        "--distribute", distribute, "--out", str(out),
+        "--distribute", distribute, "--out", str(out), *more,
     ]  # fmt: skip
     return subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+
+
+def finish(processes):
+    """Waits for the processes; their (stdout, stderr), after checking that each succeeded."""
+    try:
+        results = [process.communicate(timeout=280) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    for process, (_, stderr) in zip(processes, results):
+        assert process.returncode == 0, stderr[-3000:]
+    return results
 
 
 def checkpoint(out):
@@ -56,21 +68,17 @@ def test_two_workers_train_in_step_like_one_worker_with_the_global_batch(tmp_pat
     for i in range(8):
         image = np.roll(gradient_image(32), 4 * i, axis=1) * 0.6 + stripes_image(32) * 0.4
         Image.fromarray(image.astype(np.uint8)).save(data_folder / f"{i}.png")
-    ports = free_ports(2)
-    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
-    workers = [
-        train(tmp_path / "two", str(data_folder), "multiworker",
-              {"cluster": cluster, "task": {"type": "worker", "index": index}})
-        for index in range(2)
-    ]  # fmt: skip
-    single = train(tmp_path / "one", str(data_folder), "none")
-    try:
-        results = [process.communicate(timeout=280) for process in [*workers, single]]
-    finally:
-        for process in [*workers, single]:
-            process.kill()
-    for process, (stdout, stderr) in zip([*workers, single], results):
-        assert process.returncode == 0, stderr[-3000:]
+
+    def cluster(*more):
+        ports = free_ports(2)
+        workers = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+        return [
+            train(tmp_path / "two", str(data_folder), "multiworker",
+                  {"cluster": workers, "task": {"type": "worker", "index": index}}, *more)
+            for index in range(2)
+        ]  # fmt: skip
+
+    results = finish([*cluster(), train(tmp_path / "one", str(data_folder), "none")])
     for index in range(2):
         assert f"multi-worker training: worker {index}, 2 replica(s) in all" in results[index][0]
     two_weights, two_history = checkpoint(tmp_path / "two")
@@ -96,3 +104,10 @@ def test_two_workers_train_in_step_like_one_worker_with_the_global_batch(tmp_pat
         for out in (tmp_path / "two", tmp_path / "one")
     ]
     assert np.abs(outputs[0] - outputs[1]).max() < 1.0  # of 255
+
+    # Restarted, both workers resume from the chief's newest checkpoint in the shared run folder.
+    for stdout, _ in finish(cluster(STEPS + 2, "--resume")):
+        assert f"resuming from step {STEPS}" in stdout and f"after {STEPS + 2} steps" in stdout
+    history = json.loads((tmp_path / "two" / "history.json").read_text())
+    assert [entry["step"] for entry in history] == list(range(1, STEPS + 3))
+    assert history[:STEPS] == two_history
