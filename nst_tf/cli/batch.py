@@ -90,7 +90,8 @@ def run(values, input_glob):
 COMMAND = common.Command(
     define_flags,
     ("INPUT_GLOB",),
-    "Stylise every file matching a glob on Apache Beam (local, Dataflow, Flink, Spark).",
+    "Stylise every file matching a glob on Apache Beam; its pipeline options (--runner=..., "
+    "as --name=value) pass through (local multi-process by default; Dataflow, Flink, Spark).",
     run,
     passes_unknown_flags=True,
 )
