@@ -102,10 +102,21 @@ def stylize_batch(
 def pipeline_options(pipeline_args):
     """Beam's options from the given flags; with no --runner, the DirectRunner in multi-process
     mode over the machine's cores (unless its running mode is given), its workers logging
-    errors only."""
+    errors only.
+
+    Raises:
+      NstError: with no --runner, a flag that no Beam option knows (Beam would drop it; a
+        portable runner's job server may know options Beam does not, so they pass there).
+    """
     pipeline_args = list(pipeline_args)
     given = {arg.split("=")[0] for arg in pipeline_args}
     if "--runner" not in given:
+        options = PipelineOptions(pipeline_args)
+        unknown = set(options.get_all_options(retain_unknown_options=True))
+        unknown -= set(options.get_all_options())
+        if unknown:
+            names = ", ".join(f"--{name}" for name in sorted(unknown))
+            raise NstError(f"unknown flag(s) {names}: neither this command's nor Beam's options")
         if "--direct_running_mode" not in given:
             pipeline_args.append("--direct_running_mode=multi_processing")
             if "--direct_num_workers" not in given:

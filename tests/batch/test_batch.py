@@ -122,6 +122,16 @@ def test_argument_errors_need_neither_tensorflow_nor_beam(arguments, message):
     assert completed.stderr.count("\n") == 1 and message in completed.stderr
 
 
+def test_a_flag_that_beam_does_not_know_is_an_error_not_dropped():
+    from nst_tf.errors import NstError
+
+    with pytest.raises(NstError, match="unknown flag.*--sise"):
+        pipeline.pipeline_options(["--sise=64", "--direct_num_workers=2"])
+    options = pipeline.pipeline_options(["--direct_num_workers=3"]).get_all_options()
+    assert options["direct_num_workers"] == 3
+    assert options["direct_running_mode"] == "multi_processing"
+
+
 @pytest.mark.slow
 def test_the_command_runs_multi_process_by_default_with_fast_and_a_painting(inputs, tmp_path):
     out = tmp_path / "out"
