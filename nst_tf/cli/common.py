@@ -14,12 +14,14 @@ from nst_tf.errors import NstError
 
 @dataclasses.dataclass(frozen=True)
 class Command:
-    """A subcommand: its flags, positional argument names, summary and runner."""
+    """A subcommand: its flags, positional argument names, summary and runner; a command that
+    passes unknown flags on (to Apache Beam) gets them as values["pipeline_args"]."""
 
     define_flags: object
     positionals: tuple
     summary: str
     run: object
+    passes_unknown_flags: bool = False
 
 
 def numbers(values, name):

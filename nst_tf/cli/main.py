@@ -12,7 +12,7 @@ import sys
 
 from absl import flags
 
-from nst_tf.cli import export, serve, styles, stylize, texture, train
+from nst_tf.cli import batch, export, serve, styles, stylize, texture, train
 from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
@@ -25,6 +25,7 @@ COMMANDS = {
     "texture": texture.COMMAND,
     "styles": styles.COMMAND,
     "serve": serve.COMMAND,
+    "batch": batch.COMMAND,
 }
 
 
@@ -84,10 +85,13 @@ def _dispatch(argv):
             f"{command.summary}\n\n{fv.get_help()}"
         )
         return 0
+    passes_on = command.passes_unknown_flags
     try:
-        positionals = fv([f"{PROGRAM} {name}"] + arguments)[1:]
+        positionals = fv([f"{PROGRAM} {name}"] + arguments, known_only=passes_on)[1:]
     except flags.Error as error:
         raise NstError(str(error).strip().splitlines()[0]) from None
+    passed_on = [argument for argument in positionals if passes_on and argument.startswith("-")]
+    positionals = [argument for argument in positionals if argument not in passed_on]
     required = [p for p in command.positionals if not p.startswith("[")]
     repeated = bool(command.positionals) and command.positionals[-1].rstrip("]").endswith("...")
     if len(positionals) < len(required) or (
@@ -96,8 +100,11 @@ def _dispatch(argv):
         raise NstError(
             f"'{name}' takes the argument(s) {' '.join(command.positionals)}, got "
             f"{len(positionals)}: {' '.join(positionals) or 'none'}"
+            + ("; give the flags passed on as --name=value" if passed_on else "")
         )
     values = {flag_name.replace("-", "_"): fv[flag_name].value for flag_name in fv}
+    if command.passes_unknown_flags:
+        values["pipeline_args"] = passed_on
     values["given_flags"] = {
         flag_name.replace("-", "_") for flag_name in fv if fv[flag_name].present
     }

@@ -69,8 +69,10 @@ def define_flags():
     flags.DEFINE_enum(
         "distribute",
         "none",
-        ["none", "mirrored"],
-        "Distribution strategy: mirrored trains on every visible device in sync.",
+        ["none", "mirrored", "multiworker"],
+        "Distribution strategy: mirrored trains on every visible device in sync; multiworker on "
+        "the machines TF_CONFIG names (start the same command on each; the chief writes --out, "
+        "which every worker must reach, and the others read it to --resume).",
         flag_values=fv,
     )
     flags.DEFINE_integer(
@@ -141,7 +143,11 @@ def run(values):
         config, values["out"], resume=values["resume"], progress=not values["quiet"]
     )
     last = result.history[-1] if result.history else {"step": 0, "total": float("nan")}
-    print(f"wrote {result.model_path} after {last['step']} steps; loss {last['total']:.4g}")
+    done = f"after {last['step']} steps; loss {last['total']:.4g}"
+    if result.model_path is None:
+        print(f"worker done {done} (the chief wrote {values['out']})")
+    else:
+        print(f"wrote {result.model_path} {done}")
 
 
 COMMAND = common.Command(

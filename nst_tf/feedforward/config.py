@@ -14,7 +14,7 @@ VARIANTS = {
 }
 # Smallest side the transformer's reflection paddings allow.
 MIN_SIDE = 8
-DISTRIBUTIONS = ("none", "mirrored")
+DISTRIBUTIONS = ("none", "mirrored", "multiworker")
 TFDS_PREFIX = "tfds:"
 
 
@@ -36,7 +36,8 @@ class TrainConfig:
       learning_rate: Adam's learning rate.
       checkpoint_every: steps between checkpoints.
       log_every: steps between loss records (history.json, TensorBoard).
-      distribute: "none" or "mirrored" (tf.distribute.MirroredStrategy over the visible devices).
+      distribute: "none", "mirrored" (tf.distribute.MirroredStrategy over the visible devices)
+        or "multiworker" (MultiWorkerMirroredStrategy over the workers TF_CONFIG names).
       seed: seed of initialisation, shuffling and style choice.
       jit_compile: compile the training step with XLA (single device): ~15 % faster steps at
         256 px on a 2-core CPU, after a compilation of about a minute.

@@ -50,16 +50,18 @@ class TrainingData:
     skipped: SkippedFiles
 
 
-def training_data(source, image_size, batch_size, seed=0, shuffle_buffer=1024):
+def training_data(source, image_size, batch_size, seed=0, shuffle_buffer=1024, input_context=None):
     """Builds the training pipeline.
 
     Args:
       source: an image folder (searched recursively for jpg, png and webp files) or
         "tfds:NAME[:SPLIT]" (split "train" by default), e.g. "tfds:imagenette".
       image_size: side of the square crops, px.
-      batch_size: images per batch (the global batch under a distribution strategy).
+      batch_size: images per step, the global batch (across all workers and devices).
       seed: shuffling and cropping seed (vary it when resuming, so a resumed run sees new crops).
       shuffle_buffer: shuffle buffer size for TFDS (a folder shuffles its whole file list).
+      input_context: a tf.distribute.InputContext: this input pipeline (worker) keeps its share
+        of every global batch, before decoding, and batches per device; None: all of it.
 
     Returns:
       TrainingData.
@@ -70,27 +72,57 @@ def training_data(source, image_size, batch_size, seed=0, shuffle_buffer=1024):
     skipped = SkippedFiles()
     if source.startswith(config.TFDS_PREFIX):
         images, description = _tfds_images(source[len(config.TFDS_PREFIX) :], shuffle_buffer, seed)
+        images = _worker_share(images, batch_size, input_context)
     else:
-        images, description = _folder_images(source, skipped, seed)
+        paths, description = _folder_paths(source, skipped, seed)
+        images = _decoded(_worker_share(paths, batch_size, input_context), skipped)
 
     def crop(image):
         return _random_square_crop(image, image_size, seed)
 
+    per_device = (
+        input_context.get_per_replica_batch_size(batch_size) if input_context else batch_size
+    )
     dataset = (
         images.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
-        .batch(batch_size, drop_remainder=True)
+        .batch(per_device, drop_remainder=True)
         .prefetch(tf.data.AUTOTUNE)
     )
     return TrainingData(dataset, description, skipped)
 
 
-def _folder_images(folder, skipped, seed):
+def _worker_share(dataset, batch_size, input_context):
+    """This input pipeline's consecutive share of every global batch of `dataset`, so that the
+    workers together see what one worker would (the same shuffled order, cut per batch)."""
+    if input_context is None or input_context.num_input_pipelines == 1:
+        return dataset
+    share = batch_size // input_context.num_input_pipelines
+    index = input_context.input_pipeline_id
+    return (
+        dataset.enumerate()
+        .filter(lambda position, _: (position % batch_size) // share == index)
+        .map(lambda _, element: element)
+    )
+
+
+def _folder_paths(folder, skipped, seed):
+    """The readable image files of a folder, shuffled and repeated without end."""
     paths = files.list_image_files(folder)
     readable = [path for path in paths if _has_image_header(path)]
     for path in sorted(set(paths) - set(readable)):
         skipped.add(path)
     if not readable:
         raise NstError(f"none of the {len(paths)} image files in {folder} can be read")
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(readable)
+        .shuffle(len(readable), seed=seed, reshuffle_each_iteration=True)
+        .repeat()
+    )
+    return dataset, f"folder {folder} ({len(readable)} images)"
+
+
+def _decoded(paths, skipped):
+    """Image files decoded in parallel; those that fail are counted in `skipped` and dropped."""
 
     def decode(path):
         try:
@@ -104,15 +136,11 @@ def _folder_images(folder, skipped, seed):
         image.set_shape((None, None, 3))
         return image, ok
 
-    dataset = (
-        tf.data.Dataset.from_tensor_slices(readable)
-        .shuffle(len(readable), seed=seed, reshuffle_each_iteration=True)
-        .repeat()
-        .map(decode_in_graph, num_parallel_calls=tf.data.AUTOTUNE)
+    return (
+        paths.map(decode_in_graph, num_parallel_calls=tf.data.AUTOTUNE)
         .filter(lambda image, ok: ok)
         .map(lambda image, ok: image)
     )
-    return dataset, f"folder {folder} ({len(readable)} images)"
 
 
 def _has_image_header(path):

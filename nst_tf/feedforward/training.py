@@ -35,7 +35,8 @@ SAMPLE_IMAGE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "samples
 
 @dataclasses.dataclass
 class TrainResult:
-    """What `train` returns: the trained network, its file and the loss history."""
+    """What `train` returns: the trained network, its file (None on a multi-worker run's
+    workers other than the chief, which write nothing) and the loss history."""
 
     model: keras.Model
     model_path: str
@@ -59,13 +60,14 @@ def train(config, out_dir, resume=False, progress=True):
         resume), unusable data or weights.
     """
     config = _prepare_run(config, out_dir, resume)
-    strategy = (
-        tf.distribute.MirroredStrategy()
-        if config.distribute == "mirrored"
-        else tf.distribute.get_strategy()
-    )
-    if config.distribute == "mirrored":
-        print(f"mirrored training over {strategy.num_replicas_in_sync} device(s)")
+    strategy = _strategy(config.distribute)
+    writes = _writes_run(config)
+    replicas = strategy.num_replicas_in_sync
+    if config.batch_size % replicas:
+        raise NstError(
+            f"batch_size {config.batch_size} does not split evenly over {replicas} replicas"
+        )
+    keras.utils.set_random_seed(config.seed)  # the same start on every worker and every run
     with strategy.scope():
         model = transformer.build_transformer(len(config.styles), config.variant)
         optimizer = keras.optimizers.Adam(config.learning_rate)
@@ -76,8 +78,9 @@ def train(config, out_dir, resume=False, progress=True):
         start_step, history = checkpoints.restore(checkpoint, model, optimizer)
         print(f"resuming from step {start_step} ({checkpoint})")
     if start_step >= config.steps:
-        _write_outputs(model, config, out_dir, history, start_step)
-        return TrainResult(model, os.path.join(out_dir, "model.keras"), history)
+        if writes:
+            _write_outputs(model, config, out_dir, history, start_step)
+        return TrainResult(model, _model_path(out_dir, writes), history)
 
     loss_network = networks.build_loss_network(
         [*defaults.FEEDFORWARD_CONTENT_LAYERS, *defaults.FEEDFORWARD_STYLE_LAYERS],
@@ -93,17 +96,28 @@ def train(config, out_dir, resume=False, progress=True):
         config.style_weight,
         config.tv_weight,
     )
-    training_data = data.training_data(
-        config.data, config.image_size, config.batch_size, seed=config.seed + start_step
-    )
-    dataset = training_data.dataset.map(
-        _with_style_indices(len(styles), config.batch_size, config.seed + start_step)
-    )
+    inputs = []  # each input pipeline's TrainingData (one per worker)
+
+    def worker_input(context):
+        training_data = data.training_data(
+            config.data,
+            config.image_size,
+            config.batch_size,
+            seed=config.seed + start_step,
+            input_context=context,
+        )
+        inputs.append(training_data)
+        return training_data.dataset.map(_with_style_indices(len(styles), config.seed + start_step))
+
     step_fn = _make_step(
         model, optimizer, perceptual_loss, strategy, len(styles), config.jit_compile
     )
-    batches = iter(strategy.experimental_distribute_dataset(dataset))
-    writer = tf.summary.create_file_writer(os.path.join(out_dir, "logs"))
+    batches = iter(strategy.distribute_datasets_from_function(worker_input))
+    writer = (
+        tf.summary.create_file_writer(os.path.join(out_dir, "logs"))
+        if writes
+        else tf.summary.create_noop_writer()
+    )
     sample = image_io.resize_longest(image_io.load_image(SAMPLE_IMAGE), config.image_size)
 
     bar = tqdm.tqdm(
@@ -126,7 +140,7 @@ def train(config, out_dir, resume=False, progress=True):
                     tf.summary.scalar(f"loss/{name}", entry[name])
             bar.set_postfix({name: f"{entry[name]:.4g}" for name in ("content", "style", "tv")})
         bar.update(1)
-        if step % config.checkpoint_every == 0 or step == config.steps:
+        if writes and (step % config.checkpoint_every == 0 or step == config.steps):
             checkpoints.save_checkpoint(model, optimizer, step, history, out_dir)
             _write_outputs(model, config, out_dir, history, step)
             panel = _sample_panel(model, sample)
@@ -135,12 +149,11 @@ def train(config, out_dir, resume=False, progress=True):
                 tf.summary.image("sample", panel[None] / 255.0)
             writer.flush()
     bar.close()
-    if training_data.skipped.count:
-        print(
-            f"skipped {training_data.skipped.count} unreadable image file(s), e.g. "
-            f"{training_data.skipped.examples[0]}"
-        )
-    return TrainResult(model, os.path.join(out_dir, "model.keras"), history)
+    skipped = [path for training_data in inputs for path in training_data.skipped.examples]
+    if skipped:
+        count = sum(training_data.skipped.count for training_data in inputs)
+        print(f"skipped {count} unreadable image file(s), e.g. {skipped[0]}")
+    return TrainResult(model, _model_path(out_dir, writes), history)
 
 
 def _prepare_run(config, out_dir, resume):
@@ -157,21 +170,54 @@ def _prepare_run(config, out_dir, resume):
             saved = TrainConfig(**json.load(f))
         saved.steps = config.steps
         config = saved
-    elif os.path.exists(settings_path):
+    elif os.path.exists(settings_path) and _writes_run(config):
         raise NstError(f"{out_dir} already holds a run: resume it or choose another out_dir")
     config.validate()
-    if not resume:
+    if not resume and _writes_run(config):
         os.makedirs(out_dir, exist_ok=True)
         files.write_json(settings_path, dataclasses.asdict(config))
     return config
 
 
-def _with_style_indices(num_styles, batch_size, seed):
+def _strategy(distribute):
+    """The tf.distribute strategy a run's `distribute` setting names."""
+    if distribute == "mirrored":
+        strategy = tf.distribute.MirroredStrategy()
+        print(f"mirrored training over {strategy.num_replicas_in_sync} device(s)")
+    elif distribute == "multiworker":
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()  # the cluster from TF_CONFIG
+        resolver = strategy.cluster_resolver
+        print(
+            f"multi-worker training: {resolver.task_type or 'worker'} {resolver.task_id or 0}, "
+            f"{strategy.num_replicas_in_sync} replica(s) in all"
+        )
+    else:
+        strategy = tf.distribute.get_strategy()
+    return strategy
+
+
+def _model_path(out_dir, writes):
+    return os.path.join(out_dir, "model.keras") if writes else None
+
+
+def _writes_run(config):
+    """Whether this process writes the run folder: always, except in a multi-worker run, where
+    only the chief does (the "chief" task of TF_CONFIG, else worker 0); the others read it."""
+    if config.distribute != "multiworker":
+        return True
+    settings = json.loads(os.environ.get("TF_CONFIG") or "{}")
+    task = settings.get("task", {})
+    if "chief" in settings.get("cluster", {}):
+        return task.get("type") == "chief"
+    return task.get("type", "worker") == "worker" and int(task.get("index", 0)) == 0
+
+
+def _with_style_indices(num_styles, seed):
     """A dataset map adding a random style index per image."""
 
     def add(images):
-        indices = tf.random.uniform((batch_size,), 0, num_styles, dtype=tf.int32, seed=seed)
-        return images, indices
+        count = tf.shape(images)[:1]
+        return images, tf.random.uniform(count, 0, num_styles, dtype=tf.int32, seed=seed)
 
     return add
 

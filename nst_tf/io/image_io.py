@@ -4,6 +4,7 @@ Images are numpy arrays of shape (height, width, 3), float32, values in [0, 255]
 """
 
 import contextlib
+import io
 import os
 
 import numpy as np
@@ -44,6 +45,26 @@ def load_image(path):
         return _to_rgb_array(ImageOps.exif_transpose(image))
 
 
+def decode_image(data, name):
+    """Decodes the bytes of an image file (read from any file system) as RGB, like load_image.
+
+    Args:
+      data: the file's bytes.
+      name: the file's name or path, for messages.
+
+    Returns:
+      float32 array (height, width, 3) in [0, 255].
+
+    Raises:
+      NstError: empty, truncated or not an image.
+    """
+    if not data:
+        raise NstError(f"image file is empty: {name}")
+    with _decoded(io.BytesIO(data), name) as image:
+        image.load()
+        return _to_rgb_array(ImageOps.exif_transpose(image))
+
+
 def check_image_file(path):
     """Raises NstError unless `path` is an image file whose header can be read (no decoding)."""
     with _opened(path):
@@ -60,15 +81,22 @@ def _opened(path):
         raise NstError(f"image file not found: {path}")
     if os.path.getsize(path) == 0:
         raise NstError(f"image file is empty: {path}")
+    with _decoded(path, path) as image:
+        yield image
+
+
+@contextlib.contextmanager
+def _decoded(source, name):
+    """Opens a file or file object with Pillow; every way it can fail is a one-line NstError."""
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             yield image
     except UnidentifiedImageError:
-        raise NstError(f"not an image file (format not recognised): {path}") from None
+        raise NstError(f"not an image file (format not recognised): {name}") from None
     except Image.DecompressionBombError:
-        raise NstError(f"image has too many pixels to decode safely: {path}") from None
+        raise NstError(f"image has too many pixels to decode safely: {name}") from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise NstError(f"cannot decode image {path}: {error}") from None
+        raise NstError(f"cannot decode image {name}: {error}") from None
 
 
 def _to_rgb_array(image):
@@ -155,8 +183,22 @@ def save_image(path, image):
     """
     path = os.fspath(path)
     check_writable_image_path(path)
-    image_format = WRITE_FORMATS[os.path.splitext(path)[1].lower()]
+    data = encode_image(image, path)
+    write_atomically(path, lambda f: f.write(data))
+
+
+def encode_image(image, path):
+    """The bytes of an image file in the format that `path`'s ending names (JPEG quality 95).
+
+    Args:
+      image: array (height, width, 3) in [0, 255], any float or uint8 dtype.
+      path: a file name whose ending is one of WRITE_FORMATS.
+
+    Returns:
+      bytes.
+    """
+    image_format = WRITE_FORMATS[os.path.splitext(os.fspath(path))[1].lower()]
     options = {"quality": 95} if image_format in ("JPEG", "WEBP") else {}
-    write_atomically(
-        path, lambda f: Image.fromarray(to_uint8(image)).save(f, image_format, **options)
-    )
+    buffer = io.BytesIO()
+    Image.fromarray(to_uint8(image)).save(buffer, image_format, **options)
+    return buffer.getvalue()

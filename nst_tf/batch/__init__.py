@@ -1,0 +1,2 @@
+"""Batch stylisation on Apache Beam: the same pipeline on the DirectRunner, Dataflow, Flink or
+Spark (`nst-tf batch`, `nst_tf.stylize_batch`)."""
