@@ -99,6 +99,37 @@ def check_style_controls(options, styles, content_shape=None):
     return None
 
 
+def check_one_pass_photo_flags(values):
+    """Checks --photo-smoothing (and refuses --photorealism-weight) for --fast and --model."""
+    if "photorealism_weight" in values["given_flags"]:
+        raise NstError(
+            "--photorealism-weight belongs to the optimisation; after --fast or --model use "
+            "--photo-smoothing"
+        )
+    if values["photo_smoothing"] is not None:
+        from nst_tf.photoreal import smoothing
+
+        smoothing.check_strength(values["photo_smoothing"])
+
+
+def photo_smoothed(values, kind, content_path, image=None):
+    """The one-pass result smoothed with the content photo if --photo-smoothing asks.
+
+    Called with no image to check, before any work, that the content is a single image.
+    """
+    strength = values["photo_smoothing"]
+    if strength is None:
+        return image
+    if kind != "image":
+        raise NstError(f"--photo-smoothing works on single images, not on a {kind}")
+    if image is None:
+        return None
+    from nst_tf.io import image_io
+    from nst_tf.photoreal import smoothing
+
+    return smoothing.photo_smooth(image, image_io.load_image(content_path), strength)
+
+
 def define_network_flags(fv):
     """--vgg, --vgg-weights and --pooling."""
     flags.DEFINE_enum("vgg", "vgg19", ["vgg19", "vgg16"], "Loss network.", flag_values=fv)

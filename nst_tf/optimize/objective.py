@@ -1,18 +1,21 @@
-"""The objective of the pixel optimisation: content, style and total variation of one image."""
+"""The objective of the pixel optimisation: content, style, total variation and, if weighted, the
+photorealism of one image."""
 
 import numpy as np
 import tensorflow as tf
 
 from nst_tf.losses import style as style_losses
-from nst_tf.losses.terms import ContentLoss, TotalVariation, weighted_total
+from nst_tf.losses.terms import ContentLoss, TotalVariation, matting_loss, weighted_total
+from nst_tf.photoreal import matting
 
 
 class Objective:
     """The weighted sum of content, style and total variation losses of one image, with its gradient.
 
     The style term is the blend-weighted sum over the style images of the chosen style loss
-    (nst_tf.losses.style), each restricted to its region mask if masks are given. Targets
-    (content features, style statistics) are computed once, here.
+    (nst_tf.losses.style), each restricted to its region mask if masks are given. With a
+    photorealism weight, the matting Laplacian of the content adds Luan et al.'s regulariser.
+    Targets (content features, style statistics, the Laplacian) are computed once, here.
     `losses_and_gradient` is a `tf.function` with a fixed input signature, traced once.
 
     Args:
@@ -34,7 +37,11 @@ class Objective:
             "content": float(options.content_weight),
             "style": float(options.style_weight),
             "tv": float(options.tv_weight),
+            "photorealism": float(options.photorealism_weight),
         }
+        self.laplacian = None
+        if content is not None and options.photorealism_weight:
+            self.laplacian = sparse_constant(matting.matting_laplacian(content))
         self.content_loss = ContentLoss()
         self.style_loss = style_losses.make_style_loss(
             options.style_loss, options.style_layer_weights
@@ -72,7 +79,8 @@ class Objective:
           image: tensor (1, height, width, 3), RGB in [0, 255].
 
         Returns:
-          dict with scalar tensors "total", "content", "style", "tv".
+          dict with scalar tensors "total", "content", "style", "tv" (and "photorealism" when
+          weighted).
         """
         features = self.loss_network(image)
         style_features = [features[name] for name in self.style_layers]
@@ -88,6 +96,8 @@ class Objective:
             else tf.constant(0.0)
         )
         terms = {"content": content, "style": style, "tv": self.total_variation(image)}
+        if self.laplacian is not None:
+            terms["photorealism"] = matting_loss(image / 255.0, self.laplacian)
         return weighted_total(terms, self.weights)
 
     def _losses_and_gradient(self, image):
@@ -103,3 +113,11 @@ def layer_masks(mask, layer_features):
     return [
         tf.image.resize(mask, tf.shape(feature)[1:3], method="area") for feature in layer_features
     ]
+
+
+def sparse_constant(matrix):
+    """A scipy.sparse matrix as a float32 tf.SparseTensor, entries in row-major order."""
+    matrix = matrix.tocoo()
+    indices = np.stack([matrix.row, matrix.col], axis=1).astype(np.int64)
+    order = np.lexsort((matrix.col, matrix.row))
+    return tf.SparseTensor(indices[order], matrix.data[order].astype(np.float32), matrix.shape)
