@@ -42,6 +42,8 @@ _PUBLIC = {
     "export_arbitrary_saved_model": "nst_tf.export.arbitrary",
     "export_arbitrary_tflite": "nst_tf.export.arbitrary",
     "LiteArbitraryModel": "nst_tf.export.arbitrary",
+    "matting_laplacian": "nst_tf.photoreal.matting",
+    "photo_smooth": "nst_tf.photoreal.smoothing",
 }
 
 __all__ = list(_PUBLIC)

@@ -19,9 +19,7 @@ def _window_indices(height, width):
     """Flat pixel indices of every full 3x3 window: (windows, 9)."""
     index = np.arange(height * width).reshape(height, width)
     rows, cols = height - WINDOW + 1, width - WINDOW + 1
-    blocks = [
-        index[dy : dy + rows, dx : dx + cols] for dy in range(WINDOW) for dx in range(WINDOW)
-    ]
+    blocks = [index[dy : dy + rows, dx : dx + cols] for dy in range(WINDOW) for dx in range(WINDOW)]
     return np.stack(blocks, axis=-1).reshape(-1, WINDOW * WINDOW)
 
 

@@ -73,9 +73,7 @@ def photo_smooth(image, content, strength=1.0, working_size=WORKING_SIZE):
     small_shape = image_io.scaled_size(*shape, working_size)
     small_content = image_io.resize(content, small_shape)
     smoothed = _solve(image_io.resize(image, small_shape), small_content, strength)
-    return np.clip(guided_upsample(smoothed, small_content, content), 0.0, 255.0).astype(
-        np.float32
-    )
+    return np.clip(guided_upsample(smoothed, small_content, content), 0.0, 255.0).astype(np.float32)
 
 
 def _solve(image, content, strength):
