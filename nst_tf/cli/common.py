@@ -112,22 +112,21 @@ def check_one_pass_photo_flags(values):
         smoothing.check_strength(values["photo_smoothing"])
 
 
-def photo_smoothed(values, kind, content_path, image=None):
-    """The one-pass result smoothed with the content photo if --photo-smoothing asks.
-
-    Called with no image to check, before any work, that the content is a single image.
-    """
-    strength = values["photo_smoothing"]
-    if strength is None:
-        return image
-    if kind != "image":
+def check_photo_smoothing_target(values, kind):
+    """Raises NstError if --photo-smoothing is given for a folder or a video (kind)."""
+    if values["photo_smoothing"] is not None and kind != "image":
         raise NstError(f"--photo-smoothing works on single images, not on a {kind}")
-    if image is None:
-        return None
+
+
+def photo_smoothed(values, content_path, image):
+    """The one-pass result smoothed with the content photo if --photo-smoothing asks."""
+    if values["photo_smoothing"] is None:
+        return image
     from nst_tf.io import image_io
     from nst_tf.photoreal import smoothing
 
-    return smoothing.photo_smooth(image, image_io.load_image(content_path), strength)
+    content = image_io.load_image(content_path)
+    return smoothing.photo_smooth(image, content, values["photo_smoothing"])
 
 
 def define_network_flags(fv):
