@@ -24,6 +24,7 @@ _PUBLIC = {
     "StylizeResult": "nst_tf.optimize.stylize",
     "stylize": "nst_tf.optimize.stylize",
     "synthesize_texture": "nst_tf.optimize.stylize",
+    "optimize_video": "nst_tf.optimize.video",
     "plot_loss_history": "nst_tf.io.plots",
     "build_transformer": "nst_tf.feedforward.transformer",
     "StyleModel": "nst_tf.feedforward.model",

@@ -36,3 +36,8 @@ FEEDFORWARD_CONTENT_WEIGHT = 1.0
 FEEDFORWARD_STYLE_WEIGHT = 3e-4
 FEEDFORWARD_TV_WEIGHT = 3e-2
 FEEDFORWARD_LEARNING_RATE = 1e-3
+
+# Optimising a video: weight of the temporal loss (mean squared pixel difference on the 0-255
+# scale, where the motion is reliable) against the default content and style weights
+# (tools/bench_video.py, optimisation rows).
+TEMPORAL_WEIGHT = 0.5

@@ -8,6 +8,9 @@ to frame A says, for each pixel of B, where it was in A: warping A with it gives
 import cv2
 import numpy as np
 
+# Content change (mean absolute difference over RGB, 0-255) at which `unchanged` falls to 1/e.
+CHANGE_SCALE = 8.0
+
 # Flow is measured on frames scaled so their longest side is at most this: DIS is then a few
 # milliseconds a frame, and the large motions that matter are kept.
 FLOW_SIDE = 384
@@ -72,6 +75,33 @@ def reliable(backward, forward):
     gap = np.sum((backward + returned) ** 2, axis=-1)
     tolerance = 0.01 * (np.sum(backward**2, axis=-1) + np.sum(returned**2, axis=-1)) + 0.5
     return (gap <= tolerance).astype(np.float32)
+
+
+def follow(previous_result, previous_frame, frame):
+    """The previous frame's result moved into `frame` along the optical flow, and where that
+    can be trusted.
+
+    Args:
+      previous_result: anything aligned with `previous_frame` (height, width, channels).
+      previous_frame, frame: consecutive RGB frames, 0-255.
+
+    Returns:
+      (moved result float32 like previous_result, reliability mask (height, width) of 0 or 1).
+    """
+    backward = optical_flow(previous_frame, frame)
+    forward = optical_flow(frame, previous_frame)
+    return warp(previous_result, backward), reliable(backward, forward)
+
+
+def unchanged(previous_frame, frame):
+    """Where the content stands still, without flow: 1 where two frames agree, falling off
+    as exp(-difference / CHANGE_SCALE) with their mean absolute difference over RGB.
+
+    Returns:
+      float32 mask (height, width).
+    """
+    change = np.mean(np.abs(np.asarray(frame, np.float32) - previous_frame), axis=-1)
+    return np.exp(-change / CHANGE_SCALE).astype(np.float32)
 
 
 def warping_error(previous_output, output, previous_frame, frame):

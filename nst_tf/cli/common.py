@@ -48,12 +48,14 @@ def require_output(values):
     return values["output"]
 
 
-def optimization_arguments(values):
-    """The Options fields common to stylize and texture, from parsed flag values."""
+def optimization_arguments(values, video=False):
+    """The Options fields common to stylize and texture, from parsed flag values (`video`: the
+    output is a video, whose path content_kind has checked)."""
     from nst_tf.io import image_io, plots
 
     output = require_output(values)
-    image_io.check_writable_image_path(output)
+    if not video:
+        image_io.check_writable_image_path(output)
     if values["loss_plot"]:
         plots.check_plot_path(values["loss_plot"])
     stem, ending = os.path.splitext(output.replace("{", "{{").replace("}", "}}"))

@@ -1,5 +1,7 @@
 """`nst-tf stylize CONTENT STYLE...`: optimisation; with --model, a trained network's one pass."""
 
+import os
+
 from absl import flags
 
 from nst_tf import defaults, tf_startup
@@ -75,6 +77,22 @@ def define_flags():
         "--photo-smoothing 1.",
         flag_values=fv,
     )
+    flags.DEFINE_float(
+        "temporal-weight",
+        None,
+        "Optimising a video: weight of the temporal loss that keeps each frame where the "
+        f"previous one moved (default {defaults.TEMPORAL_WEIGHT}).",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "first-frame-iterations",
+        None,
+        "Optimising a video: iterations of the first frame (default: twice --iterations; the "
+        "others start from the previous result).",
+        lower_bound=1,
+        flag_values=fv,
+    )
     apply_model.define_model_flags(fv)
     fast.define_fast_flags(fv)
     return fv
@@ -99,7 +117,20 @@ def run(values, content_path, *style_paths):
     from nst_tf.optimize.options import Options
 
     size = values["size"] or SIZE
-    arguments = common.optimization_arguments(values)
+    if os.path.isdir(content_path):
+        raise NstError("a folder of photos goes through --model or --fast, not the optimisation")
+    kind = common.content_kind(content_path, common.require_output(values))
+    for name in ("temporal_weight", "first_frame_iterations"):
+        if values[name] is not None and kind != "video":
+            raise NstError(f"--{name.replace('_', '-')} applies to videos")
+    if kind == "video" and values["temporal_smoothing"] is not None:
+        raise NstError(
+            "--temporal-smoothing applies to --model and --fast; the optimisation keeps frames "
+            "together with --temporal-weight"
+        )
+    if kind == "video" and values["loss_plot"]:
+        raise NstError("--loss-plot applies to single images, not to videos")
+    arguments = common.optimization_arguments(values, video=kind == "video")
     arguments.update(
         content_layers=values["content_layers"],
         masks=values["masks"],
@@ -110,6 +141,9 @@ def run(values, content_path, *style_paths):
         arguments[name] = values[name] if name in values["given_flags"] else None
     options = Options.from_arguments(arguments, values["preset"])
     options.validate()
+    if kind == "video":
+        _run_video(values, content_path, style_paths, size, options)
+        return
     content = image_io.load_image(content_path)
     styles = [image_io.load_image(path) for path in style_paths]
     masks = common.check_style_controls(options, styles, content.shape[:2])
@@ -120,6 +154,30 @@ def run(values, content_path, *style_paths):
 
     shape = image_io.scaled_size(*content.shape[:2], size)
     common.finish(values, stylize.optimize_image(content, styles, shape, options))
+
+
+def _run_video(values, content_path, style_paths, size, options):
+    """`nst-tf stylize VIDEO STYLE...`: every frame optimised, held together by the flow."""
+    from nst_tf.io import image_io
+
+    styles = [image_io.load_image(path) for path in style_paths]
+    common.check_style_controls(options, styles)
+    tf_startup.import_tensorflow_quietly()
+    from nst_tf.optimize import video
+
+    weight = values["temporal_weight"]
+    frames = video.optimize_video(
+        content_path,
+        styles,
+        values["output"],
+        size=size,
+        temporal=values["temporal"],
+        temporal_weight=defaults.TEMPORAL_WEIGHT if weight is None else weight,
+        first_frame_iterations=values["first_frame_iterations"],
+        progress=options.progress,
+        **{name: value for name, value in vars(options).items() if name != "progress"},
+    )
+    common.report_video(content_path, values["output"], frames)
 
 
 COMMAND = common.Command(

@@ -6,22 +6,17 @@ reliable (new content, occlusions and cuts keep the fresh stylisation); "blend" 
 previous result in place where the content did not change, which smears whatever moves.
 """
 
-import os
-
 import numpy as np
 
 from nst_tf import motion
 from nst_tf.errors import NstError
-from nst_tf.io import files, image_io, video
+from nst_tf.io import video
 
 TEMPORAL_MODES = ("none", "blend", "flow")
 # How much of the previous result each mode keeps by default: with flow, 0.8 cut the warping
 # error of a panning clip to 0.27x that of frames stylised one by one (tools/bench_video.py);
 # blend smears moving things beyond 0.5.
 DEFAULT_SMOOTHING = {"flow": 0.8, "blend": 0.5, "none": 0.0}
-
-# Content change (mean absolute difference over RGB, 0-255) at which smoothing falls to 1/e.
-_CHANGE_SCALE = 8.0
 
 
 def smooth(stylised, previous_result, content, previous_content, strength):
@@ -38,8 +33,7 @@ def smooth(stylised, previous_result, content, previous_content, strength):
     """
     if previous_result is None or strength <= 0:
         return stylised.astype(np.float32)
-    change = np.mean(np.abs(content - previous_content), axis=-1, keepdims=True)
-    keep = strength * np.exp(-change / _CHANGE_SCALE)
+    keep = strength * motion.unchanged(previous_content, content)[..., None]
     return (stylised * (1.0 - keep) + previous_result * keep).astype(np.float32)
 
 
@@ -54,10 +48,8 @@ def flow_smooth(stylised, previous_result, content, previous_content, strength):
     """
     if previous_result is None or strength <= 0:
         return stylised.astype(np.float32)
-    backward = motion.optical_flow(previous_content, content)
-    forward = motion.optical_flow(content, previous_content)
-    keep = strength * motion.reliable(backward, forward)[..., None]
-    warped = motion.warp(previous_result, backward)
+    warped, mask = motion.follow(previous_result, previous_content, content)
+    keep = strength * mask[..., None]
     return (stylised * (1.0 - keep) + warped * keep).astype(np.float32)
 
 
@@ -99,57 +91,24 @@ def stylize_video(
     step = {"flow": flow_smooth, "blend": smooth}.get(temporal)
     smoothing = smoothing if step else 0.0
     reader, meta = video.open_video(in_path)
-    files.check_writable_destination(out_path)
     try:
-        with files.atomic_path(out_path) as temporary:
-            # Frames go to a silent file first; the input's sound is then copied in.
-            silent = os.path.join(
-                os.path.dirname(temporary), f".silent-{os.path.basename(out_path)}"
-            )
-            try:
-                frames_written = _write_frames(
-                    reader, silent, meta, style_model, style_weights, size, batch_size,
-                    step, smoothing, progress,
-                )  # fmt: skip
-                if not frames_written:
-                    raise NstError(f"video {in_path} has no frames")
-                video.with_audio_of(in_path, silent, temporary)
-            finally:
-                if os.path.exists(silent):
-                    os.remove(silent)
+        frames = _stylised_frames(
+            reader, style_model, style_weights, size, batch_size, step or smooth, smoothing
+        )
+        return video.write_video(
+            frames, out_path, sound_from=in_path, fps=meta.get("fps", 25),
+            total=video.frame_count(meta), progress=progress,
+        )  # fmt: skip
     finally:
         reader.close()
-    return frames_written
 
 
-def _write_frames(reader, path, meta, style_model, style_weights, size, batch_size, step,
-                  smoothing, progress):  # fmt: skip
-    """Stylises the frames of `reader` into a silent video at `path`; returns how many."""
-    import imageio.v2 as imageio
-    import tqdm
-
-    total = meta.get("nframes")
-    frames_written = 0
-    writer = imageio.get_writer(
-        path, format="FFMPEG", fps=meta.get("fps", 25), macro_block_size=2, quality=8
-    )
+def _stylised_frames(reader, style_model, style_weights, size, batch_size, step, smoothing):
+    """The frames of `reader` stylised in batches and smoothed one by one with `step`."""
     previous_content = previous_result = None
-    with (
-        writer,
-        tqdm.tqdm(
-            total=total if total and total != float("inf") else None,
-            disable=not progress,
-            unit="frame",
-        ) as bar,
-    ):
-        for batch in video.frame_batches(reader, batch_size, size):
-            outputs = style_model.stylize(batch, style_weights)
-            for content, stylised in zip(batch, outputs):
-                result = (step or smooth)(
-                    stylised, previous_result, content, previous_content, smoothing
-                )
-                writer.append_data(image_io.to_uint8(result))
-                previous_content, previous_result = content, result
-                frames_written += 1
-            bar.update(len(batch))
-    return frames_written
+    for batch in video.frame_batches(reader, batch_size, size):
+        outputs = style_model.stylize(batch, style_weights)
+        for content, stylised in zip(batch, outputs):
+            result = step(stylised, previous_result, content, previous_content, smoothing)
+            yield result
+            previous_content, previous_result = content, result

@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from nst_tf.errors import NstError
-from nst_tf.io import image_io
+from nst_tf.io import files, image_io
 
 VIDEO_ENDINGS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".gif")
 
@@ -59,6 +59,60 @@ def frame_batches(reader, batch_size, size):
             batch = []
     if batch:
         yield np.stack(batch)
+
+
+def frame_count(meta):
+    """The number of frames a reader's metadata announces, or None if unknown."""
+    total = meta.get("nframes")
+    return total if total and total != float("inf") else None
+
+
+def write_video(frames, out_path, *, sound_from, fps, total=None, progress=True):
+    """Encodes frames into a video at `out_path` with the sound of `sound_from`, atomically:
+    on any error or interruption nothing is left at `out_path`.
+
+    Args:
+      frames: iterable of RGB frames (height, width, 3), 0-255, of one even-sided size.
+      out_path: the video file (its ending picks the container).
+      sound_from: the video whose sound track is copied in (none if it has none).
+      fps: frame rate.
+      total: the number of frames expected, for the progress bar (None: unknown).
+      progress: show a progress bar with frames per second.
+
+    Returns:
+      number of frames written.
+
+    Raises:
+      NstError: no frames, or the output cannot be written.
+    """
+    files.check_writable_destination(out_path)
+    with files.atomic_path(out_path) as temporary:
+        # Frames go to a silent file first; the sound is then copied in.
+        silent = os.path.join(os.path.dirname(temporary), f".silent-{os.path.basename(out_path)}")
+        try:
+            written = _encode(frames, silent, fps, total, progress)
+            if not written:
+                raise NstError(f"video {sound_from} has no frames")
+            with_audio_of(sound_from, silent, temporary)
+        finally:
+            if os.path.exists(silent):
+                os.remove(silent)
+    return written
+
+
+def _encode(frames, path, fps, total, progress):
+    """Writes frames to a silent video at `path`; returns how many."""
+    import imageio.v2 as imageio
+    import tqdm
+
+    written = 0
+    writer = imageio.get_writer(path, format="FFMPEG", fps=fps, macro_block_size=2, quality=8)
+    with writer, tqdm.tqdm(total=total, disable=not progress, unit="frame") as bar:
+        for frame in frames:
+            writer.append_data(image_io.to_uint8(frame))
+            written += 1
+            bar.update(1)
+    return written
 
 
 def with_audio_of(source, silent, destination):

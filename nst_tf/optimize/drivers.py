@@ -6,6 +6,20 @@ import tensorflow as tf
 from nst_tf.optimize import lbfgs
 
 
+def run(objective, start, iterations, options, recorder):
+    """Minimises with the optimiser `options` names; the recorder is closed at the end.
+
+    Returns:
+      the final image, float32 (height, width, 3).
+    """
+    try:
+        if options.optimizer == "lbfgs":
+            return run_lbfgs(objective, start, iterations, recorder)
+        return run_adam(objective, start, iterations, recorder, options.learning_rate)
+    finally:
+        recorder.close()
+
+
 def run_lbfgs(objective, start, iterations, recorder):
     """Minimises with L-BFGS, pixels kept in [0, 255].
 

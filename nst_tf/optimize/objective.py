@@ -27,9 +27,17 @@ class Objective:
       blend: one weight per style image.
       masks: None, or one region mask per style image ((height, width), any size, values in
         [0, 1]); each is averaged down to every style layer's resolution (needs the content).
+      temporal_weight: weight of a temporal term (Ruder, Dosovitskiy & Brox 2016) for video: the
+        mean squared difference, on the pixels of a mask, between the image and a target (the
+        previous frame's result moved into this frame); see `set_temporal`. 0: no such term.
+
+    For videos, one Objective serves every frame (traced once): `set_content` and
+    `set_temporal` change its targets in place.
     """
 
-    def __init__(self, loss_network, options, shape, content, styles, blend, masks=None):
+    def __init__(
+        self, loss_network, options, shape, content, styles, blend, masks=None, temporal_weight=0.0
+    ):
         self.loss_network = loss_network
         self.content_layers = list(options.content_layers) if content is not None else []
         self.style_layers = options.resolved_style_layers()
@@ -42,6 +50,10 @@ class Objective:
         self.laplacian = None
         if content is not None and options.photorealism_weight:
             self.laplacian = sparse_constant(matting.matting_laplacian(content))
+        if temporal_weight:
+            self.weights["temporal"] = float(temporal_weight)
+            self.temporal_target = tf.Variable(tf.zeros((1, *shape, 3)), trainable=False)
+            self.temporal_mask = tf.Variable(tf.zeros((1, *shape, 1)), trainable=False)
         self.content_loss = ContentLoss()
         self.style_loss = style_losses.make_style_loss(
             options.style_loss, options.style_layer_weights
@@ -52,7 +64,7 @@ class Objective:
         if content is not None:
             content_features = loss_network(content[None])
             self.content_targets = [
-                tf.constant(content_features[name]) for name in self.content_layers
+                tf.Variable(content_features[name], trainable=False) for name in self.content_layers
             ]
             content_style_features = [content_features[name] for name in self.style_layers]
         masks = [None] * len(styles) if masks is None else masks
@@ -72,6 +84,19 @@ class Objective:
             self._losses_and_gradient, input_signature=[spec], jit_compile=options.xla
         )
 
+    def set_content(self, content):
+        """Makes `content` (height, width, 3), of the shape given, the content target; the style
+        targets stay (a style loss that depends on the content keeps the first content's)."""
+        features = self.loss_network(np.asarray(content, np.float32)[None])
+        for target, name in zip(self.content_targets, self.content_layers):
+            target.assign(features[name])
+
+    def set_temporal(self, target, mask):
+        """The temporal term's target image (height, width, 3) and its mask (height, width) of
+        weights in [0, 1] (needs temporal_weight > 0)."""
+        self.temporal_target.assign(np.asarray(target, np.float32)[None])
+        self.temporal_mask.assign(np.asarray(mask, np.float32)[None, :, :, None])
+
     def losses(self, image):
         """Weighted losses of a batch of one image.
 
@@ -79,8 +104,8 @@ class Objective:
           image: tensor (1, height, width, 3), RGB in [0, 255].
 
         Returns:
-          dict with scalar tensors "total", "content", "style", "tv" (and "photorealism" when
-          weighted).
+          dict with scalar tensors "total", "content", "style", "tv" (and "photorealism",
+          "temporal" if it has those terms).
         """
         features = self.loss_network(image)
         style_features = [features[name] for name in self.style_layers]
@@ -98,6 +123,9 @@ class Objective:
         terms = {"content": content, "style": style, "tv": self.total_variation(image)}
         if self.laplacian is not None:
             terms["photorealism"] = matting_loss(image / 255.0, self.laplacian)
+        if "temporal" in self.weights:
+            difference = self.temporal_mask * tf.square(image - self.temporal_target)
+            terms["temporal"] = tf.reduce_mean(difference)
         return weighted_total(terms, self.weights)
 
     def _losses_and_gradient(self, image):

@@ -6,8 +6,6 @@ import tqdm
 
 from nst_tf.io import image_io
 
-LOSS_NAMES = ("total", "content", "style", "tv")
-
 
 class Recorder:
     """Keeps the loss history of one pyramid level, drives the progress bar, saves images.
@@ -50,7 +48,7 @@ class Recorder:
             "evaluations": self.first_evaluation + evaluations,
             "level": self.level,
         }
-        entry.update({name: float(parts[name]) for name in LOSS_NAMES})
+        entry.update({name: float(value) for name, value in parts.items()})
         self.history.append(entry)
         if iteration > 0:
             self.bar.update(iteration - self.bar.n)

@@ -192,9 +192,9 @@ def optimize_image(content, style, shape, options):
     vgg_layers.check_layers(options.vgg, layers)
     level_shapes = pyramid.level_shapes(shape, options.scales)
     for level_shape in level_shapes:
-        _check_level_sizes(level_shape, styles, scales, options, layers)
+        check_sizes(level_shape, styles, scales, options, layers)
     colour_source = content
-    content, styles = _colour_inputs(content, styles, options.preserve_colors)
+    content, styles = colour_inputs(content, styles, options.preserve_colors)
 
     def finish(image):
         if options.preserve_colors != "luminance":
@@ -210,29 +210,18 @@ def optimize_image(content, style, shape, options):
     levels = zip(level_shapes, pyramid.level_iterations(options.iterations, len(level_shapes)))
     for level_shape, iterations in levels:
         level_content = None if content is None else image_io.resize(content, level_shape)
-        level_styles = [
-            image_io.resize(style_image, _style_shape(style_image, level_shape, scale))
-            for style_image, scale in zip(styles, scales)
-        ]
+        level_styles = styles_at(styles, level_shape, scales)
         objective = Objective(
             loss_network, options, level_shape, level_content, level_styles, blend, masks
         )
         if image is None:
-            start = _initial_image(
+            start = initial_image(
                 options.init, level_content, level_styles, blend, level_shape, options.seed
             )
         else:
             start = image_io.resize(image, level_shape)
         recorder = Recorder(iterations, options, started, history, finish)
-        try:
-            if options.optimizer == "lbfgs":
-                image = drivers.run_lbfgs(objective, start, iterations, recorder)
-            else:
-                image = drivers.run_adam(
-                    objective, start, iterations, recorder, options.learning_rate
-                )
-        finally:
-            recorder.close()
+        image = drivers.run(objective, start, iterations, options, recorder)
         history += recorder.history
     image = finish(image)
     if options.photo_smoothing is not None:
@@ -242,7 +231,7 @@ def optimize_image(content, style, shape, options):
     return StylizeResult(image=image, history=history)
 
 
-def _check_level_sizes(shape, styles, scales, options, layers):
+def check_sizes(shape, styles, scales, options, layers):
     """Raises NstError if the result or a style image at one pyramid level is too small for the
     layers, or too large for memory."""
     limits.check_image_size("result", shape, options.vgg, layers)
@@ -253,7 +242,7 @@ def _check_level_sizes(shape, styles, scales, options, layers):
             limits.check_patch_memory(shape, style_shape, options.resolved_style_layers())
 
 
-def _colour_inputs(content, styles, preserve_colors):
+def colour_inputs(content, styles, preserve_colors):
     """The content and style images the optimisation sees under a colour preservation mode.
 
     Returns:
@@ -285,6 +274,15 @@ def as_image(image, name):
     if image.ndim != 3 or image.shape[-1] != 3:
         raise NstError(f"the {name} image must have shape (height, width, 3), got {image.shape}")
     return image
+
+
+def styles_at(styles, shape, scales):
+    """The style images resized for a result of `shape`: each one's longest side the result's
+    times its scale."""
+    return [
+        image_io.resize(image, _style_shape(image, shape, scale))
+        for image, scale in zip(styles, scales)
+    ]
 
 
 def _style_shape(style, shape, scale):
@@ -319,7 +317,7 @@ def _region_masks(options, content, count):
     return None
 
 
-def _initial_image(init, content, styles, blend, shape, seed):
+def initial_image(init, content, styles, blend, shape, seed):
     """The starting pixels: the content, the first style resized to `shape`, the one-pass
     result of the pretrained arbitrary network, or uniform noise."""
     if init == "content":

@@ -112,7 +112,9 @@ def test_bad_files(capsys, tmp_path, inputs):
     expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path)], "endings")
     (tmp_path / "dir.png").mkdir()
     expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path / "dir.png")], "folder")
-    expect_usage_error(capsys, ["stylize", str(tmp_path), inputs[1], "-o", out], "folder")
+    expect_usage_error(
+        capsys, ["stylize", str(tmp_path), inputs[1], "-o", out], "--model or --fast"
+    )
     expect_usage_error(capsys, ["stylize", *inputs], "--output")
     expect_usage_error(capsys, ["stylize", inputs[0], "-o", out], "missing STYLE")
     expect_usage_error(capsys, ["texture", "-o", out], "takes the argument(s) STYLE..., got 0")
@@ -145,3 +147,53 @@ def test_out_of_memory_is_one_line_error(capsys, monkeypatch, tmp_path, inputs):
 
     monkeypatch.setattr("nst_tf.optimize.stylize.optimize_image", exhausted)
     expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path / "o.png")], "memory")
+
+
+@pytest.fixture
+def clip(tmp_path):
+    """A 3-frame clip of a panning ramp."""
+    import imageio.v2 as imageio
+
+    path = tmp_path / "clip.mp4"
+    frames = [np.roll(gradient_image(48), 2 * i, axis=1).astype(np.uint8) for i in range(3)]
+    imageio.mimwrite(path, frames, fps=5, macro_block_size=1)
+    return str(path)
+
+
+@pytest.mark.slow
+def test_stylize_a_video_by_optimisation(tmp_path, inputs, clip):
+    import imageio.v2 as imageio
+
+    out = tmp_path / "styled.mp4"
+    done = run_cli("stylize", clip, inputs[1], "-o", str(out), *TINY, "--temporal-weight", "2",
+                   "--first-frame-iterations", "4")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and "3 frames" in done.stdout
+    frames = imageio.mimread(out)
+    assert len(frames) == 3 and frames[0].shape == (48, 48, 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "content.png", "style.jpg",
+                                                          "styled.mp4"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--temporal-smoothing", "0.5"], "--temporal-smoothing applies to --model and --fast"),
+        (["--scales", "2"], "pyramid levels (scales > 1) apply to single images"),
+        (["--style-loss", "swap"], "style swap loss apply to single images"),
+        (["-o", "{tmp}/out.jpg"], "a video goes to a video file"),
+    ],
+)
+def test_bad_video_options(capsys, tmp_path, inputs, clip, extra, message):
+    output = ["-o", str(tmp_path / "out.mp4")] if "-o" not in extra else []
+    extra = [item.replace("{tmp}", str(tmp_path)) for item in extra]
+    expect_usage_error(capsys, ["stylize", clip, inputs[1], *output, *TINY, *extra], message)
+    assert not list(tmp_path.glob("out*"))
+
+
+def test_video_flags_on_an_image_and_optimising_a_folder_are_refused(capsys, tmp_path, inputs):
+    out = str(tmp_path / "out.jpg")
+    expect_usage_error(capsys, ["stylize", *inputs, "-o", out, "--temporal-weight", "1", *TINY],
+                       "--temporal-weight applies to videos")  # fmt: skip
+    expect_usage_error(capsys, ["stylize", str(tmp_path), inputs[1], "-o", str(tmp_path / "d"),
+                                *TINY], "a folder of photos goes through --model or --fast")  # fmt: skip

@@ -110,7 +110,7 @@ def test_initial_images():
     styles = [np.random.default_rng(0).uniform(0, 255, (8, 12, 3)).astype(np.float32)]
 
     def start(init, seed=0, image=content):
-        return optimize._initial_image(init, image, styles, [1.0], image.shape[:2], seed)
+        return optimize.initial_image(init, image, styles, [1.0], image.shape[:2], seed)
 
     np.testing.assert_array_equal(start("content"), content)
     assert start("style").shape == (4, 6, 3)
