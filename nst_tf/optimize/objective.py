@@ -47,9 +47,10 @@ class Objective:
             "tv": float(options.tv_weight),
             "photorealism": float(options.photorealism_weight),
         }
-        self.laplacian = None
+        self.laplacian = None  # (indices, values as a variable: set_content changes them)
         if content is not None and options.photorealism_weight:
-            self.laplacian = sparse_constant(matting.matting_laplacian(content))
+            indices, values = sparse_entries(matting.matting_laplacian(content))
+            self.laplacian = (tf.constant(indices), tf.Variable(values, trainable=False))
         if temporal_weight:
             self.weights["temporal"] = float(temporal_weight)
             self.temporal_target = tf.Variable(tf.zeros((1, *shape, 3)), trainable=False)
@@ -90,6 +91,8 @@ class Objective:
         features = self.loss_network(np.asarray(content, np.float32)[None])
         for target, name in zip(self.content_targets, self.content_layers):
             target.assign(features[name])
+        if self.laplacian is not None:
+            self.laplacian[1].assign(sparse_entries(matting.matting_laplacian(content))[1])
 
     def set_temporal(self, target, mask):
         """The temporal term's target image (height, width, 3) and its mask (height, width) of
@@ -122,7 +125,9 @@ class Objective:
         )
         terms = {"content": content, "style": style, "tv": self.total_variation(image)}
         if self.laplacian is not None:
-            terms["photorealism"] = matting_loss(image / 255.0, self.laplacian)
+            pixels = image.shape[1] * image.shape[2]
+            laplacian = tf.SparseTensor(*self.laplacian, (pixels, pixels))
+            terms["photorealism"] = matting_loss(image / 255.0, laplacian)
         if "temporal" in self.weights:
             difference = self.temporal_mask * tf.square(image - self.temporal_target)
             terms["temporal"] = tf.reduce_mean(difference)
@@ -143,9 +148,10 @@ def layer_masks(mask, layer_features):
     ]
 
 
-def sparse_constant(matrix):
-    """A scipy.sparse matrix as a float32 tf.SparseTensor, entries in row-major order."""
+def sparse_entries(matrix):
+    """The entries of a scipy.sparse matrix in row-major order, as tf.SparseTensor takes them:
+    (indices (entries, 2) int64, values (entries,) float32)."""
     matrix = matrix.tocoo()
-    indices = np.stack([matrix.row, matrix.col], axis=1).astype(np.int64)
     order = np.lexsort((matrix.col, matrix.row))
-    return tf.SparseTensor(indices[order], matrix.data[order].astype(np.float32), matrix.shape)
+    indices = np.stack([matrix.row, matrix.col], axis=1).astype(np.int64)[order]
+    return indices, matrix.data[order].astype(np.float32)

@@ -159,6 +159,10 @@ class _FramePainter:
         image = drivers.run(objective, start, iterations, self.options, recorder)
         if self.options.preserve_colors == "luminance":
             image = colors.combine_luminance(image, frame)
+        if self.options.photo_smoothing is not None:
+            from nst_tf.photoreal import smoothing
+
+            image = smoothing.photo_smooth(image, frame, self.options.photo_smoothing)
         return image
 
     def _objective(self, content):

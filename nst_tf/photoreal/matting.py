@@ -23,17 +23,8 @@ def _window_indices(height, width):
     return np.stack(blocks, axis=-1).reshape(-1, WINDOW * WINDOW)
 
 
-def matting_affinity(photo, epsilon=EPSILON):
-    """The matting affinity W of a photo and the degree of each pixel.
-
-    Args:
-      photo: array (height, width, 3), RGB in [0, 255]; at least 3x3.
-      epsilon: regulariser of each window's colour covariance (colours in [0, 1]).
-
-    Returns:
-      (W, degrees): W a symmetric scipy.sparse CSR matrix (pixels, pixels), float64, whose rows
-      sum to the degrees; degrees a float64 vector (pixels,), the windows holding each pixel.
-    """
+def _window_affinities(photo, epsilon):
+    """Every full 3x3 window's pixel indices (windows, 9) and affinities (windows, 9, 9)."""
     height, width = photo.shape[:2]
     if height < WINDOW or width < WINDOW:
         raise ValueError(f"the matting Laplacian needs at least 3x3 px, got {width}x{height}")
@@ -45,24 +36,47 @@ def matting_affinity(photo, epsilon=EPSILON):
     covariance = np.einsum("wki,wkj->wij", centred, centred) / size
     inverse = np.linalg.inv(covariance + (epsilon / size) * np.eye(3))
     values = (1.0 + np.einsum("wki,wij,wlj->wkl", centred, inverse, centred)) / size
+    return windows, values
+
+
+def _window_sum(windows, values, count):
+    """The (count, count) CSR matrix summing each window's 9x9 block; its pattern depends only
+    on the image's size (no entry is dropped, even if it sums to zero)."""
+    size = windows.shape[1]
     rows = np.repeat(windows, size, axis=1).ravel()
     cols = np.tile(windows, (1, size)).ravel()
-    count = height * width
-    affinity = scipy.sparse.csr_matrix((values.ravel(), (rows, cols)), shape=(count, count))
+    return scipy.sparse.csr_matrix((values.ravel(), (rows, cols)), shape=(count, count))
+
+
+def matting_affinity(photo, epsilon=EPSILON):
+    """The matting affinity W of a photo and the degree of each pixel.
+
+    Args:
+      photo: array (height, width, 3), RGB in [0, 255]; at least 3x3.
+      epsilon: regulariser of each window's colour covariance (colours in [0, 1]).
+
+    Returns:
+      (W, degrees): W a symmetric scipy.sparse CSR matrix (pixels, pixels), float64, whose rows
+      sum to the degrees; degrees a float64 vector (pixels,), the windows holding each pixel.
+    """
+    windows, values = _window_affinities(photo, epsilon)
+    count = photo.shape[0] * photo.shape[1]
     degrees = np.bincount(windows.ravel(), minlength=count).astype(np.float64)
-    return affinity, degrees
+    return _window_sum(windows, values, count), degrees
 
 
 def matting_laplacian(photo, epsilon=EPSILON):
     """The matting Laplacian L = D - W of a photo: symmetric, positive semi-definite, rows sum
-    to zero; scipy.sparse CSR (pixels, pixels), float64, pixels in row-major order.
+    to zero; scipy.sparse CSR (pixels, pixels), float64, pixels in row-major order. Photos of
+    one size give matrices of one sparsity pattern (entries in the same order).
 
     Args:
       photo: array (height, width, 3), RGB in [0, 255]; at least 3x3.
       epsilon: see `matting_affinity`.
     """
-    affinity, degrees = matting_affinity(photo, epsilon)
-    return (scipy.sparse.diags(degrees) - affinity).tocsr()
+    windows, values = _window_affinities(photo, epsilon)
+    count = photo.shape[0] * photo.shape[1]
+    return _window_sum(windows, np.eye(windows.shape[1]) - values, count)
 
 
 def matting_cost(image, laplacian):

@@ -35,6 +35,19 @@ def test_the_term_adds_twice_the_laplacian_times_the_image_to_the_gradient(rando
     np.testing.assert_allclose(added, 100.0 * 2.0 * (laplacian @ flat) / 255.0, atol=2e-3)
 
 
+def test_set_content_changes_the_laplacian_in_place(random_network):
+    first, second = gradient_image(24), stripes_image(24)[::-1]
+    image = tf.constant(stripes_image(24)[None])
+    options = Options(photorealism_weight=1.0, xla=False)
+    moved = Objective(random_network, options, (24, 24), first, [second], [1.0])
+    moved.set_content(second)
+    fresh = Objective(random_network, options, (24, 24), second, [second], [1.0])
+    expected = matting.matting_cost(image[0].numpy(), matting.matting_laplacian(second))
+    for objective in (moved, fresh):
+        parts = objective.losses(image)
+        np.testing.assert_allclose(float(parts["photorealism"]), expected, rtol=1e-3)
+
+
 @pytest.mark.slow
 def test_the_term_keeps_an_optimised_result_photorealistic(random_network):
     content, style = gradient_image(32), stripes_image(32)

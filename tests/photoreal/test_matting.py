@@ -6,7 +6,7 @@ import tensorflow as tf
 from conftest import gradient_image, stripes_image
 
 from nst_tf.losses.terms import matting_loss
-from nst_tf.optimize.objective import sparse_constant
+from nst_tf.optimize.objective import sparse_entries
 from nst_tf.photoreal import matting
 
 # An invertible colour matrix and offset: an affine recolouring of a photo.
@@ -51,7 +51,7 @@ def test_loss_and_gradient_match_the_sparse_product(photo):
     colours = tf.constant(image[None] / 255.0, tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(colours)
-        loss = matting_loss(colours, sparse_constant(laplacian))
+        loss = matting_loss(colours, tf.SparseTensor(*sparse_entries(laplacian), laplacian.shape))
     gradient = tape.gradient(loss, colours).numpy().reshape(-1, 3)
     np.testing.assert_allclose(float(loss), matting.matting_cost(image, laplacian), rtol=1e-4)
     expected = 2.0 * (laplacian @ (image.reshape(-1, 3) / 255.0))
