@@ -64,8 +64,8 @@ def define_flags():
         "photo-smoothing",
         None,
         "Smooth the result in closed form with the content photo's matting affinity (PhotoWCT), "
-        "strength in [0, 1] (1: PhotoWCT's setting); works after the optimisation, --fast and "
-        "--model on single images.",
+        "strength in [0, 1] (1: PhotoWCT's setting); after the optimisation (every frame of a "
+        "video), and after --fast and --model on single images.",
         flag_values=fv,
     )
     flags.DEFINE_enum(
