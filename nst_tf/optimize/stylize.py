@@ -22,6 +22,7 @@ from nst_tf.optimize import colors, drivers, limits, pyramid, style_controls
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options, check_positive
 from nst_tf.optimize.recorder import Recorder
+from nst_tf.photoreal import smoothing
 
 ImageLike = str | os.PathLike | np.ndarray
 
@@ -225,8 +226,6 @@ def optimize_image(content, style, shape, options):
         history += recorder.history
     image = finish(image)
     if options.photo_smoothing is not None:
-        from nst_tf.photoreal import smoothing
-
         image = smoothing.photo_smooth(image, colour_source, options.photo_smoothing)
     return StylizeResult(image=image, history=history)
 
