@@ -36,6 +36,8 @@ setup(
         "ai-edge-litert",
         # Optical flow (DIS) for flicker-free video.
         "opencv-python-headless",
+        # Sparse matting Laplacian and its direct solver (photorealistic transfer).
+        "scipy",
     ],
     extras_require={
         # `nst-tf batch`: stylisation on Apache Beam (DirectRunner, Dataflow, Flink, Spark). Beam

@@ -44,6 +44,8 @@ _PUBLIC = {
     "export_arbitrary_tflite": "nst_tf.export.arbitrary",
     "LiteArbitraryModel": "nst_tf.export.arbitrary",
     "stylize_batch": "nst_tf.batch.pipeline",
+    "matting_laplacian": "nst_tf.photoreal.matting",
+    "photo_smooth": "nst_tf.photoreal.smoothing",
 }
 
 __all__ = list(_PUBLIC)

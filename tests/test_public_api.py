@@ -15,7 +15,8 @@ PUBLIC = [
     "StyleModel", "load_model", "TrainConfig", "train", "stylize_video", "export_saved_model",
     "export_tflite", "LiteStyleModel", "stylize_fast", "style_vector", "build_style_predictor",
     "build_arbitrary_transformer", "build_multistyle_network", "export_arbitrary_saved_model",
-    "export_arbitrary_tflite", "LiteArbitraryModel", "stylize_batch",
+    "export_arbitrary_tflite", "LiteArbitraryModel", "stylize_batch", "matting_laplacian",
+    "photo_smooth",
 ]  # fmt: skip
 
 
@@ -30,7 +31,18 @@ def test_public_names_are_listed_and_import():
 @pytest.mark.parametrize(
     "function, options",
     [
-        ("stylize", ("iterations", "style_weight", "vgg", "scales", "style_loss")),
+        (
+            "stylize",
+            (
+                "iterations",
+                "style_weight",
+                "vgg",
+                "scales",
+                "style_loss",
+                "photorealism_weight",
+                "photo_smoothing",
+            ),
+        ),
         ("synthesize_texture", ("iterations", "style_weight", "vgg", "scales", "style_loss")),
         ("stylize_fast", ("strength", "style_blend", "working_size", "tile_size")),
     ],

@@ -58,6 +58,7 @@ def run(values, content_path):
     output = common.require_output(values)
     kind = common.content_kind(content_path, output)
     is_folder, is_video = kind == "folder", kind == "video"
+    common.check_photo_smoothing_target(values, kind)
     if values["model_style"] is not None and values["style_blend"] is not None:
         raise NstError("give either --model-style or --style-blend, not both")
     blend = common.numbers(values, "style_blend")
@@ -86,6 +87,7 @@ def run(values, content_path):
         if values["size"]:
             content = image_io.resize_longest(content, values["size"])
         result = style_model.stylize(content[None], weights)[0]
+        result = common.photo_smoothed(values, content_path, result)
         image_io.save_image(output, result)
         print(f"wrote {output} ({result.shape[1]}x{result.shape[0]})")
 

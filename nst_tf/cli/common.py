@@ -103,6 +103,36 @@ def check_style_controls(options, styles, content_shape=None):
     return None
 
 
+def check_one_pass_photo_flags(values):
+    """Checks --photo-smoothing (and refuses --photorealism-weight) for --fast and --model."""
+    if "photorealism_weight" in values["given_flags"]:
+        raise NstError(
+            "--photorealism-weight belongs to the optimisation; after --fast or --model use "
+            "--photo-smoothing"
+        )
+    if values["photo_smoothing"] is not None:
+        from nst_tf.photoreal import smoothing
+
+        smoothing.check_strength(values["photo_smoothing"])
+
+
+def check_photo_smoothing_target(values, kind):
+    """Raises NstError if --photo-smoothing is given for a folder or a video (kind)."""
+    if values["photo_smoothing"] is not None and kind != "image":
+        raise NstError(f"--photo-smoothing works on single images, not on a {kind}")
+
+
+def photo_smoothed(values, content_path, image):
+    """The one-pass result smoothed with the content photo if --photo-smoothing asks."""
+    if values["photo_smoothing"] is None:
+        return image
+    from nst_tf.io import image_io
+    from nst_tf.photoreal import smoothing
+
+    content = image_io.load_image(content_path)
+    return smoothing.photo_smooth(image, content, values["photo_smoothing"])
+
+
 def define_network_flags(fv):
     """--vgg, --vgg-weights and --pooling."""
     flags.DEFINE_enum("vgg", "vgg19", ["vgg19", "vgg16"], "Loss network.", flag_values=fv)

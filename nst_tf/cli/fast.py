@@ -58,6 +58,7 @@ def run(values, content_path, style_paths):
     output = common.require_output(values)
     kind = common.content_kind(content_path, output)
     is_folder, is_video = kind == "folder", kind == "video"
+    common.check_photo_smoothing_target(values, kind)
     if not style_paths:
         raise NstError("missing STYLE: --fast needs a style image (any painting)")
     if not 0.0 <= values["strength"] <= 1.0:
@@ -97,5 +98,6 @@ def run(values, content_path, style_paths):
         )
         return
     result = fast.stylize_fast(content, styles, progress=not values["quiet"], **options)
+    result = common.photo_smoothed(values, content_path, result)
     image_io.save_image(output, result)
     print(f"wrote {output} ({result.shape[1]}x{result.shape[0]})")

@@ -52,12 +52,29 @@ def define_flags():
         "style) or k for the k-th style image.",
         flag_values=fv,
     )
+    flags.DEFINE_float(
+        "photorealism-weight",
+        0.0,
+        "Weight of the matting Laplacian regulariser (Luan et al. 2017): keeps the result "
+        "locally an affine recolouring of the content photo; 1e4 is a strong setting.",
+        lower_bound=0,
+        flag_values=fv,
+    )
+    flags.DEFINE_float(
+        "photo-smoothing",
+        None,
+        "Smooth the result in closed form with the content photo's matting affinity (PhotoWCT), "
+        "strength in [0, 1] (1: PhotoWCT's setting); after the optimisation (every frame of a "
+        "video), and after --fast and --model on single images.",
+        flag_values=fv,
+    )
     flags.DEFINE_enum(
         "preset",
         None,
         ["photorealistic"],
         "Option preset; flags given explicitly override it. photorealistic: --init content "
-        "--content-weight 5 --preserve-colors histogram.",
+        "--content-weight 5 --preserve-colors none --photorealism-weight 1e4 "
+        "--photo-smoothing 1.",
         flag_values=fv,
     )
     flags.DEFINE_float(
@@ -83,6 +100,8 @@ def define_flags():
 
 def run(values, content_path, *style_paths):
     """Runs `nst-tf stylize`."""
+    if values["model"] or values["fast"]:
+        common.check_one_pass_photo_flags(values)
     if values["model"]:
         if style_paths:
             raise NstError("give either STYLE images (optimisation) or --model, not both")
@@ -94,6 +113,7 @@ def run(values, content_path, *style_paths):
     if not style_paths:
         raise NstError("missing STYLE: give a style image, or a trained network with --model")
     from nst_tf.io import image_io
+    from nst_tf.optimize import presets
     from nst_tf.optimize.options import Options
 
     size = values["size"] or SIZE
@@ -117,7 +137,7 @@ def run(values, content_path, *style_paths):
         label_map=values["label_map"],
     )
     # Options a preset sets take its value unless their flags were given.
-    for name in ("init", "content_weight", "preserve_colors"):
+    for name in presets.PRESET_OPTIONS:
         arguments[name] = values[name] if name in values["given_flags"] else None
     options = Options.from_arguments(arguments, values["preset"])
     options.validate()

@@ -85,3 +85,24 @@ def weighted_total(terms, weights):
     """
     weighted = {name: weights[name] * value for name, value in terms.items()}
     return {"total": sum(weighted.values()), **weighted}
+
+
+def matting_loss(images, laplacian):
+    """Luan et al.'s photorealism regulariser: sum over colour channels of V_c^T L V_c.
+
+    Zero when the image is locally an affine function of the photo whose matting Laplacian L
+    is (nst_tf.photoreal.matting). The product L V is a gather and a segment sum over L's
+    entries, which XLA compiles (tf.sparse's matmul it does not).
+
+    Args:
+      images: tensor (1, height, width, 3), colours in [0, 1].
+      laplacian: tf.SparseTensor (pixels, pixels), pixels in row-major order.
+
+    Returns:
+      scalar tensor.
+    """
+    flat = ops.reshape(images, (-1, 3))
+    rows, cols = laplacian.indices[:, 0], laplacian.indices[:, 1]
+    spread = laplacian.values[:, None] * ops.take(flat, cols, axis=0)
+    product = ops.segment_sum(spread, rows, num_segments=ops.shape(flat)[0])
+    return ops.sum(flat * product)

@@ -1,18 +1,21 @@
-"""The objective of the pixel optimisation: content, style and total variation of one image."""
+"""The objective of the pixel optimisation: content, style, total variation and, if weighted, the
+photorealism of one image."""
 
 import numpy as np
 import tensorflow as tf
 
 from nst_tf.losses import style as style_losses
-from nst_tf.losses.terms import ContentLoss, TotalVariation, weighted_total
+from nst_tf.losses.terms import ContentLoss, TotalVariation, matting_loss, weighted_total
+from nst_tf.photoreal import matting
 
 
 class Objective:
     """The weighted sum of content, style and total variation losses of one image, with its gradient.
 
     The style term is the blend-weighted sum over the style images of the chosen style loss
-    (nst_tf.losses.style), each restricted to its region mask if masks are given. Targets
-    (content features, style statistics) are computed once, here.
+    (nst_tf.losses.style), each restricted to its region mask if masks are given. With a
+    photorealism weight, the matting Laplacian of the content adds Luan et al.'s regulariser.
+    Targets (content features, style statistics, the Laplacian) are computed once, here.
     `losses_and_gradient` is a `tf.function` with a fixed input signature, traced once.
 
     Args:
@@ -42,7 +45,12 @@ class Objective:
             "content": float(options.content_weight),
             "style": float(options.style_weight),
             "tv": float(options.tv_weight),
+            "photorealism": float(options.photorealism_weight),
         }
+        self.laplacian = None  # (indices, values as a variable: set_content changes them)
+        if content is not None and options.photorealism_weight:
+            indices, values = sparse_entries(matting.matting_laplacian(content))
+            self.laplacian = (tf.constant(indices), tf.Variable(values, trainable=False))
         if temporal_weight:
             self.weights["temporal"] = float(temporal_weight)
             self.temporal_target = tf.Variable(tf.zeros((1, *shape, 3)), trainable=False)
@@ -83,6 +91,8 @@ class Objective:
         features = self.loss_network(np.asarray(content, np.float32)[None])
         for target, name in zip(self.content_targets, self.content_layers):
             target.assign(features[name])
+        if self.laplacian is not None:
+            self.laplacian[1].assign(sparse_entries(matting.matting_laplacian(content))[1])
 
     def set_temporal(self, target, mask):
         """The temporal term's target image (height, width, 3) and its mask (height, width) of
@@ -97,8 +107,8 @@ class Objective:
           image: tensor (1, height, width, 3), RGB in [0, 255].
 
         Returns:
-          dict with scalar tensors "total", "content", "style", "tv" (and "temporal" if it has
-          that term).
+          dict with scalar tensors "total", "content", "style", "tv" (and "photorealism",
+          "temporal" if it has those terms).
         """
         features = self.loss_network(image)
         style_features = [features[name] for name in self.style_layers]
@@ -114,6 +124,10 @@ class Objective:
             else tf.constant(0.0)
         )
         terms = {"content": content, "style": style, "tv": self.total_variation(image)}
+        if self.laplacian is not None:
+            pixels = image.shape[1] * image.shape[2]
+            laplacian = tf.SparseTensor(*self.laplacian, (pixels, pixels))
+            terms["photorealism"] = matting_loss(image / 255.0, laplacian)
         if "temporal" in self.weights:
             difference = self.temporal_mask * tf.square(image - self.temporal_target)
             terms["temporal"] = tf.reduce_mean(difference)
@@ -132,3 +146,12 @@ def layer_masks(mask, layer_features):
     return [
         tf.image.resize(mask, tf.shape(feature)[1:3], method="area") for feature in layer_features
     ]
+
+
+def sparse_entries(matrix):
+    """The entries of a scipy.sparse matrix in row-major order, as tf.SparseTensor takes them:
+    (indices (entries, 2) int64, values (entries,) float32)."""
+    matrix = matrix.tocoo()
+    order = np.lexsort((matrix.col, matrix.row))
+    indices = np.stack([matrix.row, matrix.col], axis=1).astype(np.int64)[order]
+    return indices, matrix.data[order].astype(np.float32)

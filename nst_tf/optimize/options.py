@@ -30,6 +30,11 @@ class Options:
         content image) or "moments" (channel means and deviations).
       content_weight, style_weight, tv_weight: loss weights (losses on the caffe 0-255 scale).
       tv_mode: "l1" or "squared" total variation.
+      photorealism_weight: weight of Luan et al.'s matting Laplacian regulariser (0: off), which
+        keeps the result locally an affine recolouring of the content photo; the loss is
+        sum_c V_c^T L V_c on colours in [0, 1]. Needs a content image.
+      photo_smoothing: None, or the strength in [0, 1] of the closed-form smoothing
+        (nst_tf.photoreal.smoothing) applied to the result. Needs a content image.
       init: start from the "content" image, the "style" image (resized), seeded "noise", or
         the "fast" one-pass result of the pretrained arbitrary network (needs content).
       seed: seed of the noise initialisation.
@@ -71,6 +76,8 @@ class Options:
     style_weight: float = defaults.STYLE_WEIGHT
     tv_weight: float = defaults.TV_WEIGHT
     tv_mode: str = "l1"
+    photorealism_weight: float = 0.0
+    photo_smoothing: object = None
     init: str = "content"
     seed: int = 0
     style_scale: object = 1.0
@@ -111,7 +118,7 @@ class Options:
         check_positive("scales", self.scales)
         if self.optimizer == "adam":
             check_positive("learning_rate", self.learning_rate)
-        for name in ("content_weight", "style_weight", "tv_weight"):
+        for name in ("content_weight", "style_weight", "tv_weight", "photorealism_weight"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise NstError(f"{name} must be a finite number >= 0, got {value}")
@@ -119,6 +126,10 @@ class Options:
             raise NstError(f"seed must be 0 or positive, got {self.seed}")
         if self.style_layers is not None and not list(self.style_layers):
             raise NstError("no style layers given: name at least one, such as block1_conv1")
+        if self.photo_smoothing is not None:
+            from nst_tf.photoreal import smoothing  # SciPy, only when asked
+
+            smoothing.check_strength(self.photo_smoothing)
         check_choice("style_loss", self.style_loss, defaults.STYLE_LOSS_NAMES)
         check_choice("preserve_colors", self.preserve_colors, defaults.COLOR_MODES)
         if self.masks is not None and self.label_map is not None:

@@ -22,6 +22,7 @@ from nst_tf.optimize import colors, drivers, limits, pyramid, style_controls
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options, check_positive
 from nst_tf.optimize.recorder import Recorder
+from nst_tf.photoreal import smoothing
 
 ImageLike = str | os.PathLike | np.ndarray
 
@@ -64,6 +65,8 @@ def stylize(
     style_weight: float = defaults.STYLE_WEIGHT,
     tv_weight: float = defaults.TV_WEIGHT,
     tv_mode: str = "l1",
+    photorealism_weight: float | None = None,
+    photo_smoothing: float | None = None,
     init: str | None = None,
     seed: int = 0,
     style_scale: float | Sequence[float] = 1.0,
@@ -85,9 +88,10 @@ def stylize(
       style: style image, a path or an array; or a list of them (see `style_blend`, `masks`).
       size: longest side of the result in px; None keeps the content's size.
       preset: None, or a name in nst_tf.optimize.presets.PRESETS whose options apply to the
-        options left at None here (init, content_weight, preserve_colors).
+        options left at None here (nst_tf.optimize.presets.PRESET_OPTIONS).
       the rest: see nst_tf.optimize.options.Options; None for init ("content"),
-        content_weight (1) and preserve_colors ("none") means the preset's value or that default.
+        content_weight (1), preserve_colors ("none"), photorealism_weight (0) and
+        photo_smoothing (None: none) means the preset's value or that default.
 
     Returns:
       StylizeResult.
@@ -220,7 +224,10 @@ def optimize_image(content, style, shape, options):
         recorder = Recorder(iterations, options, started, history, finish)
         image = drivers.run(objective, start, iterations, options, recorder)
         history += recorder.history
-    return StylizeResult(image=finish(image), history=history)
+    image = finish(image)
+    if options.photo_smoothing is not None:
+        image = smoothing.photo_smooth(image, colour_source, options.photo_smoothing)
+    return StylizeResult(image=image, history=history)
 
 
 def check_sizes(shape, styles, scales, options, layers):
@@ -291,6 +298,8 @@ def _check_content_needs(content, options):
         "masks": options.masks is not None or options.label_map is not None,
         "the style swap loss": options.style_loss == "swap",
         "the fast initialisation": options.init == "fast",
+        "the photorealism weight": bool(options.photorealism_weight),
+        "photo smoothing": options.photo_smoothing is not None,
     }
     for name, wanted in needs.items():
         if wanted:

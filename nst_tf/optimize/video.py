@@ -29,6 +29,7 @@ from nst_tf.optimize import stylize as still
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
 from nst_tf.optimize.recorder import Recorder
+from nst_tf.photoreal import smoothing
 
 TEMPORAL_MODES = ("none", "blend", "flow")
 
@@ -159,6 +160,8 @@ class _FramePainter:
         image = drivers.run(objective, start, iterations, self.options, recorder)
         if self.options.preserve_colors == "luminance":
             image = colors.combine_luminance(image, frame)
+        if self.options.photo_smoothing is not None:
+            image = smoothing.photo_smooth(image, frame, self.options.photo_smoothing)
         return image
 
     def _objective(self, content):

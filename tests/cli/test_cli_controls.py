@@ -67,8 +67,10 @@ def test_preset_applies_unless_flags_override(tmp_path, inputs, captured):
     assert cli.main([*base]) == 0
     with_preset, without = captured
     assert with_preset["init"] == "noise"  # given explicitly
-    assert with_preset["content_weight"] == 5.0 and with_preset["preserve_colors"] == "histogram"
-    assert without["content_weight"] == 1.0 and without["preserve_colors"] == "none"
+    assert with_preset["content_weight"] == 5.0 and with_preset["photorealism_weight"] == 1e4
+    assert with_preset["preserve_colors"] == "none" and with_preset["photo_smoothing"] == 1.0
+    assert without["content_weight"] == 1.0 and without["photorealism_weight"] == 0.0
+    assert without["photo_smoothing"] is None
 
 
 @pytest.mark.slow

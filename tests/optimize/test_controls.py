@@ -132,10 +132,13 @@ def test_pyramid_schedule():
 def test_photorealistic_preset(monkeypatch, random_network, content_image, style_image):
     seen = []
     monkeypatch.setattr(optimize, "optimize_image", lambda *args: seen.append(args[-1]))
-    run(content_image, style_image, random_network, preset="photorealistic", content_weight=3.0)
+    run(content_image, style_image, random_network, preset="photorealistic", content_weight=3.0,
+        preserve_colors="histogram")  # fmt: skip
     (options,) = seen
-    assert options.init == "content" and options.preserve_colors == "histogram"
-    assert options.content_weight == 3.0  # given explicitly: wins over the preset's 5
+    assert options.init == "content" and options.photorealism_weight == 1e4
+    assert options.photo_smoothing == 1.0
+    # given explicitly: win over the preset's content weight 5 and colours "none"
+    assert options.content_weight == 3.0 and options.preserve_colors == "histogram"
 
 
 @pytest.mark.parametrize(
