@@ -87,3 +87,19 @@ def test_a_step_that_never_decreases_is_not_taken():
     x, seen = run(lying, start, 2)
     np.testing.assert_array_equal(x, start)
     assert seen[-1][1] == 1 + 2 * 6  # six tries per iteration, none accepted
+
+
+def test_steps_grow_while_the_loss_curves_down():
+    # Around a maximum (as around the content image, where the content loss is at its minimum
+    # and the style term curves down) no curvature pair is positive: unit steps would crawl one
+    # pixel value per iteration; doubling steps reach the bounds within ten.
+    center = np.full(50, 127.0)
+
+    def hill(x):
+        d = x.astype(np.float64) - center
+        return float(-np.sum(d * d)), (-2 * d).astype(np.float32), None
+
+    start = center.astype(np.float32) + np.linspace(0.5, 1.0, 50, dtype=np.float32)
+    x, seen = run(hill, start, 10)
+    np.testing.assert_allclose(x, 255.0)
+    assert seen[-1][1] <= 10 + 1 + 6  # a few halvings once the steps outgrow the room left

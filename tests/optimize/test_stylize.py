@@ -25,7 +25,7 @@ def test_lbfgs_lowers_total_loss_a_hundredfold(random_network, content_image, st
     result = run(content_image, style_image, random_network, iterations=40, xla=True)
     first, last = result.history[0], result.history[-1]
     assert [entry["iteration"] for entry in result.history] == list(range(41))
-    assert first["content"] == 0.0  # starts from the content image
+    assert first["content"] < 1e-9  # starts from the content image (XLA rounds differently)
     assert last["total"] < first["total"] / 100
     assert last["style"] < first["style"] / 100
     assert 41 <= last["evaluations"] <= 41 * 1.25  # mostly one evaluation per iteration
