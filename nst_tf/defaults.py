@@ -15,6 +15,8 @@ STYLE_LAYERS_BY_LOSS = {
     "swap": ("block3_conv1",),
 }
 STYLE_LOSS_NAMES = tuple(STYLE_LAYERS_BY_LOSS)
+# The style losses whose targets can come from a region of the style image (semantic guidance).
+STYLE_LOSSES_WITH_REGIONS = ("gram", "moments")
 TV_MODES = ("l1", "squared")
 COLOR_MODES = ("none", "luminance", "histogram")
 CONTENT_WEIGHT = 1.0

@@ -87,15 +87,22 @@ def optimization_arguments(values, video=False):
 
 
 def check_style_controls(options, styles, content_shape=None):
-    """Checks blend weights, style scales and masks against the style images, before TensorFlow.
+    """Checks blend weights, style scales, masks and label maps against the images, before
+    TensorFlow.
 
     Returns:
       the region masks (list of arrays) or None.
     """
     from nst_tf.optimize import style_controls
 
-    style_controls.blend_weights(options.style_blend, len(styles))
+    blend = style_controls.blend_weights(options.style_blend, len(styles))
     style_controls.style_scales(options.style_scale, len(styles))
+    if options.style_label_maps is not None:
+        style_controls.semantic_regions(
+            options.label_map, list(options.style_label_maps), blend, content_shape,
+            [image.shape[:2] for image in styles],
+        )  # fmt: skip
+        return None
     if options.masks is not None:
         return style_controls.load_masks(list(options.masks), len(styles), content_shape)
     if options.label_map is not None:

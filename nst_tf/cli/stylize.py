@@ -68,6 +68,14 @@ def define_flags():
         "video), and after --fast and --model on single images.",
         flag_values=fv,
     )
+    flags.DEFINE_list(
+        "style-label-map",
+        None,
+        "Semantic guidance: one label map per style image (of its size), comma-separated; each "
+        "region of --label-map (then any grey values) takes the style of the same-valued regions "
+        "of the styles (sky to sky, face to face).",
+        flag_values=fv,
+    )
     flags.DEFINE_enum(
         "preset",
         None,
@@ -135,6 +143,7 @@ def run(values, content_path, *style_paths):
         content_layers=values["content_layers"],
         masks=values["masks"],
         label_map=values["label_map"],
+        style_label_maps=values["style_label_map"],
     )
     # Options a preset sets take its value unless their flags were given.
     for name in presets.PRESET_OPTIONS:

@@ -16,16 +16,22 @@ class GramLoss(LayerwiseStyleLoss):
     """Mean squared difference of Gram matrices; with position weights T, the guided Gram matrix
     G = (T F)^T (T F) / sum(T^2) of Gatys et al. 2017."""
 
-    def layer_target(self, feature):
-        return gram(feature)
+    takes_style_regions = True
+
+    def layer_target(self, feature, positions=None):
+        return guided_gram(feature, positions)
 
     def layer_loss(self, feature, target, positions):
-        if positions is None:
-            matrix = gram(feature)
-        else:
-            count = tf.cast(tf.shape(feature)[1] * tf.shape(feature)[2], feature.dtype)
-            matrix = gram(feature * positions) * count / (tf.reduce_sum(positions**2) + EPSILON)
-        return tf.reduce_mean(tf.square(matrix - target))
+        return tf.reduce_mean(tf.square(guided_gram(feature, positions) - target))
+
+
+def guided_gram(feature, positions):
+    """The Gram matrix of (1, h, w, c) activations; with position weights T (1, h, w, 1), the
+    guided Gram matrix (T F)^T (T F) / sum(T^2) of Gatys et al. 2017."""
+    if positions is None:
+        return gram(feature)
+    count = tf.cast(tf.shape(feature)[1] * tf.shape(feature)[2], feature.dtype)
+    return gram(feature * positions) * count / (tf.reduce_sum(positions**2) + EPSILON)
 
 
 @keras.saving.register_keras_serializable(package="nst_tf")
@@ -33,8 +39,10 @@ class MomentsLoss(LayerwiseStyleLoss):
     """Squared differences of the per-channel mean and standard deviation over positions: the
     first two moments, the linear-kernel MMD view of style (Li et al. 2017)."""
 
-    def layer_target(self, feature):
-        return tf.stack(moments(feature, None))
+    takes_style_regions = True
+
+    def layer_target(self, feature, positions=None):
+        return tf.stack(moments(feature, positions))
 
     def layer_loss(self, feature, target, positions):
         mean, std = moments(feature, positions)

@@ -27,6 +27,9 @@ class Objective:
       blend: one weight per style image.
       masks: None, or one region mask per style image ((height, width), any size, values in
         [0, 1]); each is averaged down to every style layer's resolution (needs the content).
+      style_masks: None, or one mask per style image ((height, width) of any size, values in
+        [0, 1]) that restricts its style statistics to a region of it (semantic guidance; the
+        style loss must take style regions).
       temporal_weight: weight of a temporal term (Ruder, Dosovitskiy & Brox 2016) for video: the
         mean squared difference, on the pixels of a mask, between the image and a target (the
         previous frame's result moved into this frame); see `set_temporal`. 0: no such term.
@@ -36,8 +39,9 @@ class Objective:
     """
 
     def __init__(
-        self, loss_network, options, shape, content, styles, blend, masks=None, temporal_weight=0.0
-    ):
+        self, loss_network, options, shape, content, styles, blend, masks=None, style_masks=None,
+        temporal_weight=0.0,
+    ):  # fmt: skip
         self.loss_network = loss_network
         self.content_layers = list(options.content_layers) if content is not None else []
         self.style_layers = options.resolved_style_layers()
@@ -69,12 +73,13 @@ class Objective:
             ]
             content_style_features = [content_features[name] for name in self.style_layers]
         masks = [None] * len(styles) if masks is None else masks
+        style_masks = [None] * len(styles) if style_masks is None else style_masks
         self.style_terms = []
-        for weight, image, mask in zip(blend, styles, masks):
+        for weight, image, mask, style_mask in zip(blend, styles, masks, style_masks):
             features = loss_network(image[None])
-            targets = self.style_loss.targets(
-                [features[name] for name in self.style_layers], content_style_features
-            )
+            style_features = [features[name] for name in self.style_layers]
+            regions = None if style_mask is None else layer_masks(style_mask, style_features)
+            targets = self.style_loss.targets(style_features, content_style_features, regions)
             positions = None if mask is None else layer_masks(mask, content_style_features)
             self.style_terms.append(
                 (float(weight), tf.nest.map_structure(tf.constant, targets), positions)

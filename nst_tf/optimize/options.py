@@ -44,7 +44,10 @@ class Options:
       masks: one region mask per style image (paths or arrays of the content's size, white where
         the style applies); the content outside every mask gets no style. Needs a content image.
       label_map: instead of masks, one image of the content's size whose pixel values are 0 (no
-        style) or k for the k-th style image.
+        style) or k for the k-th style image; with style_label_maps, its values name regions.
+      style_label_maps: semantic guidance: one label map per style image, of its size; each
+        region of the content's label_map takes the style of the same-valued regions of the
+        style images (Gram and moments losses).
       preserve_colors: "none", "luminance" (transfer on the luminance only, keep the content's
         chroma in YIQ) or "histogram" (recolour the styles to the content's colour mean and
         covariance first). Needs a content image.
@@ -84,6 +87,7 @@ class Options:
     style_blend: object = None
     masks: object = None
     label_map: object = None
+    style_label_maps: object = None
     preserve_colors: str = "none"
     scales: int = 1
     progress: bool = True
@@ -134,6 +138,14 @@ class Options:
         check_choice("preserve_colors", self.preserve_colors, defaults.COLOR_MODES)
         if self.masks is not None and self.label_map is not None:
             raise NstError("give masks or a label_map, not both")
+        if self.style_label_maps is not None:
+            if self.label_map is None:
+                raise NstError("style label maps need a label map of the content (label_map)")
+            if self.style_loss not in defaults.STYLE_LOSSES_WITH_REGIONS:
+                raise NstError(
+                    f"style label maps work with the {' and '.join(defaults.STYLE_LOSSES_WITH_REGIONS)} "
+                    f"style losses, not {self.style_loss}"
+                )
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("init", self.init, INITS)
         check_choice("tv_mode", self.tv_mode, defaults.TV_MODES)

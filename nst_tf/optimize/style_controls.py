@@ -84,6 +84,57 @@ def masks_from_label_map(label_map, count, content_shape):
     return [(labels == k).astype(np.float32) for k in range(1, count + 1)]
 
 
+def semantic_regions(label_map, style_label_maps, blend, content_shape, style_shapes):
+    """Semantic guidance (Gatys et al. 2017; Champandard 2016): each labelled region of the
+    content takes the style statistics of the same-labelled regions of the style images.
+
+    Args:
+      label_map: the content's label map (path or array of its size): any grey values, each a
+        region (0 included).
+      style_label_maps: one label map per style image, of that image's size, with the same values.
+      blend: one weight per style image (summing to 1).
+      content_shape: (height, width) of the content image as given.
+      style_shapes: (height, width) of each style image as given.
+
+    Returns:
+      (style_indices, weights, content_masks, style_masks): one entry per (label, style image
+      that has the label): the style image's index, its share of the label (its blend weight,
+      renormalised over the style images that have the label), and the label's masks (float32,
+      0 or 1) on the content and on that style image.
+
+    Raises:
+      NstError: unreadable maps, wrong count or sizes, or a content label that no style label
+        map has.
+    """
+    if len(style_label_maps) != len(style_shapes):
+        raise NstError(
+            f"got {len(style_label_maps)} style label map(s) for {len(style_shapes)} style "
+            "image(s): give one per style"
+        )
+    labels = np.rint(_as_grey(label_map, "label map", first_channel=True)).astype(int)
+    _check_mask_size(labels, label_map, content_shape, "label map")
+    style_labels = []
+    for source, shape in zip(style_label_maps, style_shapes):
+        loaded = np.rint(_as_grey(source, "style label map", first_channel=True)).astype(int)
+        _check_mask_size(loaded, source, shape, "style label map", "its style image")
+        style_labels.append(loaded)
+    indices, weights, content_masks, style_masks = [], [], [], []
+    for label in np.unique(labels):
+        having = [i for i, found in enumerate(style_labels) if np.any(found == label)]
+        if not having:
+            raise NstError(
+                f"label {label} of the label map is in no style label map: label the matching "
+                "region of a style image with the same value"
+            )
+        total = sum(blend[i] for i in having)
+        for i in having:
+            indices.append(i)
+            weights.append(blend[i] / total if total else 1.0 / len(having))
+            content_masks.append((labels == label).astype(np.float32))
+            style_masks.append((style_labels[i] == label).astype(np.float32))
+    return indices, weights, content_masks, style_masks
+
+
 def _as_grey(image, name, first_channel=False):
     """A path or array as a float32 (height, width) array in [0, 255]."""
     if isinstance(image, (str, os.PathLike)):
@@ -96,10 +147,10 @@ def _as_grey(image, name, first_channel=False):
     return image
 
 
-def _check_mask_size(mask, source, content_shape, name="mask"):
-    if mask.shape != tuple(content_shape):
+def _check_mask_size(mask, source, shape, name="mask", image="the content image"):
+    if mask.shape != tuple(shape):
         where = f" {source}" if isinstance(source, (str, os.PathLike)) else ""
         raise NstError(
-            f"{name}{where} is {mask.shape[1]}x{mask.shape[0]} px but the content image is "
-            f"{content_shape[1]}x{content_shape[0]} px: give it the content's size"
+            f"{name}{where} is {mask.shape[1]}x{mask.shape[0]} px but {image} is "
+            f"{shape[1]}x{shape[0]} px: give it that size"
         )

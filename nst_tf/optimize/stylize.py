@@ -73,6 +73,7 @@ def stylize(
     style_blend: Sequence[float] | None = None,
     masks: Sequence | None = None,
     label_map=None,
+    style_label_maps: Sequence | None = None,
     preserve_colors: str | None = None,
     scales: int = 1,
     progress: bool = True,
@@ -186,7 +187,7 @@ def optimize_image(content, style, shape, options):
     blend = style_controls.blend_weights(options.style_blend, len(styles))
     scales = style_controls.style_scales(options.style_scale, len(styles))
     _check_content_needs(content, options)
-    masks = _region_masks(options, content, len(styles))
+    style_index, term_weights, masks, style_masks = _style_regions(options, content, styles, blend)
     layers = options.resolved_style_layers()
     if content is not None:
         layers += list(options.content_layers)
@@ -213,8 +214,9 @@ def optimize_image(content, style, shape, options):
         level_content = None if content is None else image_io.resize(content, level_shape)
         level_styles = styles_at(styles, level_shape, scales)
         objective = Objective(
-            loss_network, options, level_shape, level_content, level_styles, blend, masks
-        )
+            loss_network, options, level_shape, level_content,
+            [level_styles[i] for i in style_index], term_weights, masks, style_masks,
+        )  # fmt: skip
         if image is None:
             start = initial_image(
                 options.init, level_content, level_styles, blend, level_shape, options.seed
@@ -295,7 +297,10 @@ def _check_content_needs(content, options):
         return
     needs = {
         "colour preservation": options.preserve_colors != "none",
-        "masks": options.masks is not None or options.label_map is not None,
+        "masks": any(
+            value is not None
+            for value in (options.masks, options.label_map, options.style_label_maps)
+        ),
         "the style swap loss": options.style_loss == "swap",
         "the fast initialisation": options.init == "fast",
         "the photorealism weight": bool(options.photorealism_weight),
@@ -305,6 +310,24 @@ def _check_content_needs(content, options):
         if wanted:
             verb = "need" if name == "masks" else "needs"
             raise NstError(f"{name} {verb} a content image: use stylize, not texture synthesis")
+
+
+def _style_regions(options, content, styles, blend):
+    """Which style image each style term uses, the terms' weights, and their masks on the
+    content and on the style image.
+
+    Returns:
+      (style indices, weights, content masks or None, style masks or None): one term per style
+      image (its region mask on the content, if given), or with style label maps one per
+      (region, style image that has it).
+    """
+    if options.style_label_maps is None:
+        count = len(styles)
+        return list(range(count)), blend, _region_masks(options, content, count), None
+    return style_controls.semantic_regions(
+        options.label_map, list(options.style_label_maps), blend, content.shape[:2],
+        [image.shape[:2] for image in styles],
+    )  # fmt: skip
 
 
 def _region_masks(options, content, count):

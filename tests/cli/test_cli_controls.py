@@ -99,17 +99,41 @@ def test_two_styles_with_masks_end_to_end(tmp_path, inputs):
         (["--label-map", "LABELS3"], "label 3 but there are 2 style image(s)"),
         (["--masks", "missing.png,missing.png"], "not found"),
         (["--preset", "oil"], "--preset"),
+        (["--style-label-map", "LABELS3,LABELS3"], "style label maps need a label map"),
+        (
+            ["--label-map", "LABELS", "--style-label-map", "LABELS3,LABELS3"],
+            "label 0 of the label map is in no style label map",
+        ),
+        (["--label-map", "LABELS", "--style-label-map", "LABELS"], "1 style label map(s) for 2"),
+        (["--label-map", "LABELS", "--style-label-map", "SMALL,SMALL"], "but its style image is"),
+        (
+            ["--label-map", "LABELS", "--style-label-map", "LABELS,LABELS", "--style-loss", "mrf"],
+            "style label maps work with the gram and moments style losses, not mrf",
+        ),
     ],
 )
 def test_bad_control_flags(capsys, monkeypatch, tmp_path, inputs, extra, message):
     small, labels3 = tmp_path / "small.png", tmp_path / "labels3.png"
     Image.fromarray(np.zeros((16, 32), np.uint8)).save(small)
     Image.fromarray(np.full((64, 64), 3, np.uint8)).save(labels3)
-    names = {"MASK": inputs["left"], "SMALL,SMALL": f"{small},{small}", "LABELS3": str(labels3)}
+    names = {"MASK": inputs["left"], "SMALL,SMALL": f"{small},{small}", "LABELS3": str(labels3),
+             "LABELS3,LABELS3": f"{labels3},{labels3}", "LABELS": inputs["labels"],
+             "LABELS,LABELS": f"{inputs['labels']},{inputs['labels']}"}  # fmt: skip
     extra = [names.get(item, item) for item in extra]
     monkeypatch.setattr("nst_tf.tf_startup.import_tensorflow_quietly", pytest.fail)  # not reached
     arguments = ["stylize", inputs["content"], inputs["a"], inputs["b"]]
     expect_usage_error(capsys, [*arguments, "-o", str(tmp_path / "o.png"), *extra], message)
+
+
+def test_style_label_maps_reach_stylize(tmp_path, inputs, captured):
+    out = str(tmp_path / "o.png")
+    code = cli.main(["nst-tf", "stylize", inputs["content"], inputs["a"], inputs["b"], "-o", out,
+                     "--label-map", inputs["labels"], "--style-label-map",
+                     f"{inputs['labels']},{inputs['labels']}", "--quiet"])  # fmt: skip
+    assert code == 0
+    (call,) = captured
+    assert call["label_map"] == inputs["labels"] and call["masks"] is None
+    assert call["style_label_maps"] == [inputs["labels"]] * 2
 
 
 def test_texture_with_swap_loss_is_refused(capsys, tmp_path, inputs):
@@ -122,5 +146,5 @@ def test_help_lists_control_flags(capsys):
     out = capsys.readouterr().out
     assert "CONTENT [STYLE...]" in out
     for flag in ("--preserve-colors", "--style-blend", "--style-scale", "--scales", "--masks",
-                 "--label-map", "--style-loss", "--preset", "--model", "--temporal-smoothing"):  # fmt: skip
+                 "--label-map", "--style-label-map", "--style-loss", "--preset", "--model", "--temporal-smoothing"):  # fmt: skip
         assert flag in out
