@@ -111,7 +111,12 @@ def check_style_controls(options, styles, content_shape=None):
 
 
 def check_one_pass_photo_flags(values):
-    """Checks --photo-smoothing (and refuses --photorealism-weight) for --fast and --model."""
+    """Checks --photo-smoothing (and refuses --photorealism-weight and --preset) for --fast and
+    --model."""
+    if values["preset"] is not None:
+        raise NstError(
+            "--preset belongs to the optimisation; after --fast or --model use --photo-smoothing"
+        )
     if "photorealism_weight" in values["given_flags"]:
         raise NstError(
             "--photorealism-weight belongs to the optimisation; after --fast or --model use "

@@ -61,6 +61,7 @@ def test_smoothing_after_one_pass(tmp_path, photo, one_pass):
         (["--photorealism-weight", "-1"], "--photorealism-weight"),
         (["--fast", "--photo-smoothing", "-0.5"], "--photo-smoothing must be in [0, 1]"),
         (["--fast", "--photorealism-weight", "10"], "after --fast or --model use"),
+        (["--fast", "--preset", "photorealistic"], "--preset belongs to the optimisation"),
     ],
 )
 def test_bad_values_are_one_line_errors(capsys, tmp_path, photo, arguments, message):
