@@ -41,6 +41,7 @@ def test_inference_network_fuses_single_epsilon_norms_only():
     assert type(kept) is layers.InstanceNormalization
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["styles3", "magenta26"])
 def test_shipped_networks_give_the_same_pictures_on_the_bundled_photos(name):
     style_model = feedforward.load_model(name)
