@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from nst_tf import blending
 from nst_tf.errors import NstError
-from nst_tf.feedforward import shipped, transformer
+from nst_tf.feedforward import inference, shipped, transformer
 from nst_tf.feedforward.config import MIN_SIDE
 from nst_tf.io import files, image_io
 
@@ -31,14 +31,16 @@ class StyleModel:
         self.model = model
         self.metadata = metadata
         self.path = path
+        network = inference.inference_network(model)
         images = tf.TensorSpec((None, None, None, 3), tf.float32)
         weights = tf.TensorSpec((None, transformer.num_styles(model)), tf.float32)
-        # One graph for every image size: traced once, not per size or per call.
+        # One graph for every image size: traced once, not per size or per call. Not compiled by
+        # XLA: slower here on CPU (tools/bench_inference.py).
         self._forward = tf.function(
             lambda batch, style_weights: (
-                model([batch, style_weights], training=False)
-                if len(model.inputs) > 1
-                else model(batch, training=False)
+                network([batch, style_weights], training=False)
+                if len(network.inputs) > 1
+                else network(batch, training=False)
             ),
             input_signature=[images, weights],
         )
