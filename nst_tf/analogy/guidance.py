@@ -6,7 +6,6 @@ VGG features as extra channels.
 """
 
 import numpy as np
-from scipy import ndimage
 
 GUIDANCE_CHOICES = ("auto", "text", "none")
 # Signed distances are divided by this many pixels and clipped to +-DISTANCE_CLIP of that unit.
@@ -42,6 +41,8 @@ def glyph_mask(image):
 
 def signed_distance(mask):
     """Distance in pixels to the glyph edge: positive inside the glyphs, negative outside."""
+    from scipy import ndimage
+
     return ndimage.distance_transform_edt(mask) - ndimage.distance_transform_edt(~mask)
 
 
