@@ -9,7 +9,8 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from nst_tf.analogy import correspondence, guidance
+from nst_tf.analogy import correspondence
+from nst_tf.analogy.guidance import GUIDANCE_CHOICES, text_channels, uses_text_guidance
 from nst_tf.defaults import DEFAULT_WEIGHTS
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
@@ -102,13 +103,14 @@ def image_analogy(
     source,
     source_styled,
     target,
-    size=256,
-    iterations=ITERATIONS,
-    guidance_choice="auto",
-    vgg_weights=DEFAULT_WEIGHTS,
-    progress=True,
-    seed=0,
-):
+    *,
+    size: int = 256,
+    iterations: int = ITERATIONS,
+    guidance: str = "auto",
+    vgg_weights: str | None = DEFAULT_WEIGHTS,
+    progress: bool = True,
+    seed: int = 0,
+) -> AnalogyResult:
     """S : S' :: T : T': makes T' that is to T as S' is to S.
 
     Args:
@@ -116,7 +118,7 @@ def image_analogy(
         S' must be the same size.
       size: longest side of S and S' at work; T is scaled by the same factor.
       iterations: L-BFGS iterations of the feature reconstruction (0: patch voting only).
-      guidance_choice: "text" (glyph masks and distance transforms join the matching), "none",
+      guidance: "text" (glyph masks and distance transforms join the matching), "none",
         or "auto" (text when S and T look like two-tone text).
       vgg_weights: the VGG16 weights (see nst_tf.encoders.vgg.resolve_weights).
       progress: show a progress bar.
@@ -128,10 +130,9 @@ def image_analogy(
     Raises:
       NstError: unreadable images, S and S' of different sizes, a bad choice.
     """
-    if guidance_choice not in guidance.GUIDANCE_CHOICES:
+    if guidance not in GUIDANCE_CHOICES:
         raise NstError(
-            f"unknown guidance {guidance_choice!r}: choose one of "
-            + ", ".join(guidance.GUIDANCE_CHOICES)
+            f"unknown guidance {guidance!r}: choose one of {', '.join(GUIDANCE_CHOICES)}"
         )
     if int(size) < 16:
         raise NstError(f"size must be at least 16 px, got {size}")
@@ -140,10 +141,8 @@ def image_analogy(
     source, source_styled, target = (_as_image(i) for i in (source, source_styled, target))
     started = time.perf_counter()
     source, source_styled, target = working_images(source, source_styled, target, int(size))
-    text = guidance.uses_text_guidance(guidance_choice, source, target)
-    guides = (
-        (guidance.text_channels(source), guidance.text_channels(target)) if text else (None, None)
-    )
+    text = uses_text_guidance(guidance, source, target)
+    guides = (text_channels(source), text_channels(target)) if text else (None, None)
 
     from nst_tf.encoders.vgg import build_loss_network
 
@@ -153,7 +152,7 @@ def image_analogy(
     )
     maps = [_feature_maps(network, image) for image in (source, source_styled, target)]
     nnf = find_correspondence(maps[0], maps[2], guides, seed, bar)
-    nnf = refine_with_pixels(source, source_styled, target, maps, guides, nnf, seed, bar)
+    nnf = refine_with_pixels(source, source_styled, target, guides, nnf, seed, bar)
     result = correspondence.vote(source_styled, nnf, PIXEL_PATCH_SIZE)
     if iterations:
         result = reconstruct(
@@ -184,17 +183,18 @@ def find_correspondence(source_maps, target_maps, guides, seed, bar=None):
     return nnf
 
 
-def refine_with_pixels(source, source_styled, target, maps, guides, nnf, seed, bar=None):
-    """Makes the NNF coherent in S' (Hertzmann et al. 2001): matches again at full size with S'
-    against the current T' as extra channels, PIXEL_PASSES times."""
-    source_side, target_side = _matched_features(maps[0][LEVELS[-1]], maps[2][LEVELS[-1]], *guides)
-    nnf = correspondence.resample(nnf, target.shape[:2], source_side.shape[:2], source.shape[:2])
+def refine_with_pixels(source, source_styled, target, guides, nnf, seed, bar=None):
+    """Makes the NNF coherent in S' (as Hertzmann et al. 2001): matches again on pixels, with S'
+    against the current T' and the guidance as extra channels, PIXEL_PASSES times."""
     styled = source_styled / 255.0 * STYLED_WEIGHT
+    plain = [source / 255.0, target / 255.0]
+    if guides[0] is not None:
+        plain = [np.concatenate([p, g * GUIDANCE_WEIGHT], -1) for p, g in zip(plain, guides)]
     for _ in range(PIXEL_PASSES):
         current = correspondence.vote(styled, nnf, PIXEL_PATCH_SIZE)
         distances = correspondence.PatchDistances(
-            np.concatenate([source_side, styled], -1),
-            np.concatenate([target_side, current], -1),
+            np.concatenate([plain[0], styled], -1),
+            np.concatenate([plain[1], current], -1),
             PIXEL_PATCH_SIZE,
         )
         nnf, _ = correspondence.patch_match(distances, nnf, PATCH_MATCH_ITERATIONS, seed)

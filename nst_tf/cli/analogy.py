@@ -69,7 +69,7 @@ def run(values, source_path, styled_path, target_path):
         target,
         size=values["size"],
         iterations=values["iterations"],
-        guidance_choice=values["guidance"],
+        guidance=values["guidance"],
         vgg_weights=common.weights_choice(values["vgg_weights"]),
         progress=not values["quiet"],
         seed=values["seed"],

@@ -36,7 +36,7 @@ def test_text_guidance_matches_the_distance_to_the_glyph_edge():
     styled = np.where(source < 128, 200.0, 30.0).astype(np.float32)
     runs = {
         choice: analogy.image_analogy(
-            source, styled, target, size=48, iterations=0, guidance_choice=choice,
+            source, styled, target, size=48, iterations=0, guidance=choice,
             vgg_weights=None, progress=False,
         )
         for choice in ("text", "none")
