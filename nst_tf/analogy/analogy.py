@@ -27,6 +27,8 @@ PIXEL_PASSES = 2
 PATCH_MATCH_ITERATIONS = 4
 PIXEL_WEIGHT = 1.0  # keeps the reconstruction near the voted T'
 ITERATIONS = 30
+MIN_SIDE = 16  # px at work: block4_conv1 still has 2 positions
+MAX_TARGET_RATIO = 4  # T's working side at most this many times `size` (memory)
 
 
 @dataclasses.dataclass
@@ -63,6 +65,12 @@ def working_images(source, source_styled, target, size):
     shape = image_io.scaled_size(*source.shape[:2], size)
     scale = shape[0] / source.shape[0]
     target_shape = tuple(max(1, round(side * scale)) for side in target.shape[:2])
+    if min(shape + target_shape) < MIN_SIDE or max(target_shape) > MAX_TARGET_RATIO * size:
+        raise NstError(
+            f"at work S would be {shape[1]}x{shape[0]} px and T {target_shape[1]}x"
+            f"{target_shape[0]} px: every side must be at least {MIN_SIDE} px and T at most "
+            f"{MAX_TARGET_RATIO} times the size; choose another size or rescale T like S"
+        )
     return (
         image_io.resize(source, shape),
         image_io.resize(source_styled, shape),
@@ -134,8 +142,6 @@ def image_analogy(
         raise NstError(
             f"unknown guidance {guidance!r}: choose one of {', '.join(GUIDANCE_CHOICES)}"
         )
-    if int(size) < 16:
-        raise NstError(f"size must be at least 16 px, got {size}")
     if int(iterations) < 0:
         raise NstError(f"iterations must be 0 or more, got {iterations}")
     source, source_styled, target = (_as_image(i) for i in (source, source_styled, target))

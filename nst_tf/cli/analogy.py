@@ -41,11 +41,7 @@ def define_flags():
         "seed", 0, "Seed of PatchMatch's random search.", lower_bound=0, flag_values=fv
     )
     flags.DEFINE_string(
-        "vgg-weights",
-        None,
-        "VGG16 weights file (keras.applications layout), 'imagenet', or 'none' (random, for "
-        "tests). Default: $NST_TF_VGG_WEIGHTS if set, else 'imagenet'.",
-        flag_values=fv,
+        "vgg-weights", None, "VGG16 weights, as for 'stylize' (--vgg-weights).", flag_values=fv
     )
     flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
     return fv

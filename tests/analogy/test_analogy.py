@@ -57,3 +57,10 @@ def test_source_and_styled_source_must_be_the_same_size():
         analogy.image_analogy(
             smooth_noise(32), smooth_noise(34), smooth_noise(32), vgg_weights=None, progress=False
         )
+
+
+def test_sizes_too_small_or_a_target_far_larger_than_the_source_are_refused():
+    with pytest.raises(NstError, match="at least 16 px"):
+        analogy.image_analogy(smooth_noise(32), smooth_noise(32), smooth_noise(32), size=8)
+    with pytest.raises(NstError, match="at most 4 times"):
+        analogy.image_analogy(smooth_noise(32), smooth_noise(32), np.zeros((200, 200, 3)), size=16)
