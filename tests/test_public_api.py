@@ -67,6 +67,8 @@ def test_options_are_explicit_keyword_parameters(function, options):
         ["train", "--style", "missing.jpg", "--data", ".", "--out", "run"],
         ["texture", "missing.png", "-o", "t.png"],
         ["stylize", "missing.jpg", "x.jpg", "--fast", "-o", "y.jpg"],
+        ["analogy", "missing.png", "s.png", "t.png", "-o", "y.png"],
+        ["analogy", "--help"],
     ],
 )
 def test_help_and_argument_errors_load_no_tensorflow(argv, tmp_path):
