@@ -14,7 +14,7 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from nst_tf.analogy.analogy import image_analogy
+from nst_tf.analogy.analogy import ITERATIONS, image_analogy
 from nst_tf.io import image_io
 
 FONT = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans-Bold.ttf")
@@ -74,7 +74,7 @@ def _labelled(image, label, height=18):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default="docs/analogy.jpg")
-    parser.add_argument("--iterations", type=int, default=30)
+    parser.add_argument("--iterations", type=int, default=ITERATIONS)
     parser.add_argument("--examples", default=None, help="also write S, S' and T here")
     args = parser.parse_args()
     source = render_word(SOURCE_WORD)

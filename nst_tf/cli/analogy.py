@@ -11,7 +11,7 @@ SIZE = 256
 
 def define_flags():
     """The flags of `nst-tf analogy`."""
-    from nst_tf.analogy import guidance
+    from nst_tf.analogy import analogy, guidance
 
     fv = flags.FlagValues()
     flags.DEFINE_string("output", None, "Output image T'.", short_name="o", flag_values=fv)
@@ -24,7 +24,7 @@ def define_flags():
     )
     flags.DEFINE_integer(
         "iterations",
-        30,
+        analogy.ITERATIONS,
         "L-BFGS iterations reconstructing T' from the carried VGG features (0: patch voting only).",
         lower_bound=0,
         flag_values=fv,
