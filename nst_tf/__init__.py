@@ -46,6 +46,8 @@ _PUBLIC = {
     "stylize_batch": "nst_tf.batch.pipeline",
     "matting_laplacian": "nst_tf.photoreal.matting",
     "photo_smooth": "nst_tf.photoreal.smoothing",
+    "image_analogy": "nst_tf.analogy.analogy",
+    "AnalogyResult": "nst_tf.analogy.analogy",
 }
 
 __all__ = list(_PUBLIC)

@@ -16,7 +16,7 @@ PUBLIC = [
     "export_tflite", "LiteStyleModel", "stylize_fast", "style_vector", "build_style_predictor",
     "build_arbitrary_transformer", "build_multistyle_network", "export_arbitrary_saved_model",
     "export_arbitrary_tflite", "LiteArbitraryModel", "stylize_batch", "matting_laplacian",
-    "photo_smooth",
+    "photo_smooth", "image_analogy", "AnalogyResult",
 ]  # fmt: skip
 
 
@@ -45,6 +45,7 @@ def test_public_names_are_listed_and_import():
         ),
         ("synthesize_texture", ("iterations", "style_weight", "vgg", "scales", "style_loss")),
         ("stylize_fast", ("strength", "style_blend", "working_size", "tile_size")),
+        ("image_analogy", ("size", "iterations", "guidance", "vgg_weights")),
     ],
 )
 def test_options_are_explicit_keyword_parameters(function, options):
@@ -66,6 +67,8 @@ def test_options_are_explicit_keyword_parameters(function, options):
         ["train", "--style", "missing.jpg", "--data", ".", "--out", "run"],
         ["texture", "missing.png", "-o", "t.png"],
         ["stylize", "missing.jpg", "x.jpg", "--fast", "-o", "y.jpg"],
+        ["analogy", "missing.png", "s.png", "t.png", "-o", "y.png"],
+        ["analogy", "--help"],
     ],
 )
 def test_help_and_argument_errors_load_no_tensorflow(argv, tmp_path):

@@ -12,7 +12,7 @@ import sys
 
 from absl import flags
 
-from nst_tf.cli import batch, export, serve, styles, stylize, texture, train
+from nst_tf.cli import analogy, batch, export, serve, styles, stylize, texture, train
 from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
@@ -23,6 +23,7 @@ COMMANDS = {
     "train": train.COMMAND,
     "export": export.COMMAND,
     "texture": texture.COMMAND,
+    "analogy": analogy.COMMAND,
     "styles": styles.COMMAND,
     "serve": serve.COMMAND,
     "batch": batch.COMMAND,
