@@ -12,7 +12,8 @@ class Objective:
 
     The style term is the blend-weighted sum over the style images of the chosen style loss
     (nst_tf.losses.style), each restricted to its region mask if masks are given. Targets
-    (content features, style statistics) are computed once, here.
+    (content features, style statistics) are computed once, here; `set_content` swaps the content
+    targets for another image of the same shape (a tile's).
     `losses_and_gradient` is a `tf.function` with a fixed input signature, traced once.
 
     Args:
@@ -45,7 +46,7 @@ class Objective:
         if content is not None:
             content_features = loss_network(content[None])
             self.content_targets = [
-                tf.constant(content_features[name]) for name in self.content_layers
+                tf.Variable(content_features[name], trainable=False) for name in self.content_layers
             ]
             content_style_features = [content_features[name] for name in self.style_layers]
         masks = [None] * len(styles) if masks is None else masks
@@ -64,6 +65,13 @@ class Objective:
         self.losses_and_gradient = tf.function(
             self._losses_and_gradient, input_signature=[spec], jit_compile=options.xla
         )
+
+    def set_content(self, content):
+        """Replaces the content targets by those of another content image of the same shape
+        (the next tile's), without tracing again."""
+        features = self.loss_network(content[None])
+        for target, name in zip(self.content_targets, self.content_layers):
+            target.assign(features[name])
 
     def losses(self, image):
         """Weighted losses of a batch of one image.
