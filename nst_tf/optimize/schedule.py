@@ -143,7 +143,7 @@ def plan(shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=No
             side = tile or largest_tile(arch, layers, level_shape, budget, max(level_shape))
             if side is None or side < smallest:
                 raise NstError(
-                    f"the result at {level_shape[1]}x{level_shape[0]} px does not fit in "
+                    f"the result at {shape[1]}x{shape[0]} px does not fit in "
                     f"{format_bytes(limit)} even in tiles of {smallest} px: choose a smaller "
                     "size or allow more memory"
                 )
@@ -232,6 +232,6 @@ def plan_for(shape, options, with_content):
         raise NstError(
             f"this result needs tiles ({chosen.describe()}), which take the "
             f"{' and '.join(TILED_STYLE_LOSSES)} style losses without masks: choose a smaller "
-            "size or allow more memory"
+            "size, allow more memory or give no tile size"
         )
     return chosen
