@@ -58,6 +58,11 @@ def parse_args(argv):
     parser.add_argument("--out", default="bench_results/bench_memory.json", help="JSON path")
     parser.add_argument("--images", default="/tmp/bench_memory", help="folder for the results")
     parser.add_argument("--seams", help="write a crop across tile boundaries here (.jpg)")
+    parser.add_argument(
+        "--score",
+        action="store_true",
+        help="also score each result whole (one objective for every schedule; sizes that fit)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -84,8 +89,10 @@ def run_one(size, args):
     schedule = result.schedule
     height, width = result.image.shape[:2]
     last = result.history[-1]
+    scores = whole_image_losses(result.image, args, weights) if args.score else None
     return {
         "size": [width, height],
+        "whole_image_losses": scores,
         "schedule": schedule.describe(),
         "levels": [
             {"shape": list(level.shape), "iterations": level.iterations, "tile": level.tile}
@@ -99,6 +106,28 @@ def run_one(size, args):
         "final": {name: last[name] for name in ("style", "content", "tv", "total")},
         "image": image_path,
     }
+
+
+def whole_image_losses(image, args, weights):
+    """The weighted losses of a result as one image (the objective of an untiled run with the
+    default options and the style at the result's size), to compare schedules."""
+    import tensorflow as tf
+
+    from nst_tf.encoders import vgg
+    from nst_tf.io import image_io
+    from nst_tf.optimize.objective import Objective
+    from nst_tf.optimize.options import Options
+
+    options = Options(vgg=args.vgg, vgg_weights=weights, xla=False)
+    layers = options.resolved_style_layers() + list(options.content_layers)
+    network = vgg.build_loss_network(layers, args.vgg, weights, options.pooling)
+    shape = image.shape[:2]
+    content = image_io.resize(image_io.load_image(args.content), shape)
+    style = image_io.load_image(args.style)
+    style = image_io.resize(style, image_io.scaled_size(*style.shape[:2], max(shape)))
+    objective = Objective(network, options, shape, content, [style], [1.0])
+    parts = objective.losses(tf.constant(image[None]))
+    return {name: float(parts[name]) for name in ("style", "content", "tv", "total")}
 
 
 def write_seam_crop(result, path):
@@ -151,7 +180,7 @@ def write_seam_crop(result, path):
 
 def format_table(results):
     """The results as a plain-text table."""
-    header = ("size", "seconds", "peak MiB", "estimate MiB", "evals", "style", "schedule")
+    header = ("size", "seconds", "peak MiB", "estimate MiB", "evals", "whole total", "schedule")
     rows = []
     for r in results:
         if "error" in r:
@@ -159,7 +188,8 @@ def format_table(results):
             continue
         rows.append((
             "x".join(map(str, r["size"])), f"{r['seconds']:.0f}", str(r["peak_rss_mib"]),
-            str(r["estimated_peak_mib"]), str(r["evaluations"]), f"{r['final']['style']:.4g}",
+            str(r["estimated_peak_mib"]), str(r["evaluations"]),
+            f"{r['whole_image_losses']['total']:.4g}" if r.get("whole_image_losses") else "-",
             r["schedule"].removeprefix("schedule: ").split(";")[0],
         ))  # fmt: skip
     return benchmarks.format_table(header, rows)
