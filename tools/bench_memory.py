@@ -12,8 +12,8 @@ hour on 2 shared cores):
 
     nice -n 10 python tools/bench_memory.py --sizes 1024 2048 4096 --iterations 2 --scales 3 \
         --max-memory 8G --seams docs/tiled_seams.jpg
-    nice -n 10 python tools/bench_memory.py --sizes 384 768 1280 --iterations 3 --scales 1 \
-        --max-memory 20G --out bench_results/bench_memory_calibration.json   # the model's fit
+    nice -n 10 python tools/bench_memory.py --sizes 512 --iterations 20 --scales 1 \
+        --max-memory 2.2G --tile-passes 1 --score --out /tmp/passes.json   # compare schedules
 """
 
 import argparse
@@ -207,13 +207,7 @@ def main(argv=None):
         benchmarks.print_result(run_one(args.one, args))
         return 0
     report = benchmarks.Report({key: value for key, value in vars(args).items() if key != "one"})
-    results = []
-    for size in args.sizes:
-        print(f"running {size} px ...", file=sys.stderr, flush=True)
-        results.append(
-            benchmarks.run_subprocess(__file__, [*argv, "--one", str(size)], {"size": size})
-        )
-        report.write(args.out, results)  # a killed run keeps the sizes done
+    results = benchmarks.run_each(__file__, argv, "size", args.sizes, report, args.out)
     print(format_table(results))
     tiled = [r for r in results if "error" not in r and r["levels"][-1]["tile"]]
     if args.seams and tiled:

@@ -100,11 +100,6 @@ def run_one(config, args):
     }
 
 
-def run_subprocess(config, argv):
-    """Runs one configuration in a fresh Python process; a dict with "error" if it failed."""
-    return benchmarks.run_subprocess(__file__, [*argv, "--one", config], {"config": config})
-
-
 def format_table(results):
     """The results as a plain-text table."""
     header = ("config", "size", "its/level", "seconds", "peak MiB", "style", "content", "total")
@@ -133,12 +128,8 @@ def main(argv=None):
         benchmarks.print_result(run_one(args.one, args))
         return 0
     report = benchmarks.Report({key: value for key, value in vars(args).items() if key != "one"})
-    results = []
-    for config in args.configs:
-        print(f"running {config} at {args.size} px ...", file=sys.stderr, flush=True)
-        results.append(run_subprocess(config, argv))
+    results = benchmarks.run_each(__file__, argv, "config", args.configs, report, args.out)
     print(format_table(results))
-    report.write(args.out, results)
     return 1 if any("error" in result for result in results) else 0
 
 

@@ -80,6 +80,29 @@ def run_subprocess(script, arguments, describe):
     return {**describe, "error": f"exit {process.returncode}: {tail}"}
 
 
+def run_each(script, argv, key, values, report, out):
+    """Runs `script argv --one VALUE` for each value in its own process (so each peak memory is
+    its own), rewriting the report after each so a killed run keeps what it measured.
+
+    Args:
+      script: path of the benchmark script.
+      argv: its arguments.
+      key: what a value is ("config", "size"), for the progress line and failed results.
+      values: the configurations to run.
+      report: a Report.
+      out: JSON path.
+
+    Returns:
+      list of result dicts (with an "error" key where a process failed).
+    """
+    results = []
+    for value in values:
+        print(f"running {key} {value} ...", file=sys.stderr, flush=True)
+        results.append(run_subprocess(script, [*argv, "--one", str(value)], {key: value}))
+        report.write(out, results)
+    return results
+
+
 def format_table(header, rows):
     """A plain-text table; a row shorter than the header (a failure) runs on after its cells.
 

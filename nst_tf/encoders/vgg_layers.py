@@ -11,7 +11,8 @@ POOLINGS = ("max", "avg")
 # Channels of each VGG block, and convolutions per block, for layer checks and memory estimates.
 _BLOCK_CHANNELS = (64, 128, 256, 512, 512)
 _CONVS_PER_BLOCK = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
-# The memory model of estimate_memory_bytes, fitted by tools/bench_memory.py --calibrate.
+# The memory model of estimate_memory_bytes, fitted to whole-image peaks of the stand-in VGG16
+# (bench_results/memory_calibration_*.json) and checked by tools/bench_memory.py.
 FIXED_BYTES = 950 * 2**20  # TensorFlow, XLA and the network's weights
 ACTIVATION_FACTOR = 4.85  # activations, their gradients and temporaries
 PIXEL_BYTES = 3 * 4 * 24  # float32 pixels: L-BFGS history (10 pairs) and its working vectors
@@ -95,8 +96,8 @@ def estimate_memory_bytes(arch, layers, height, width):
     """Peak resident memory of optimising one image of this size whole (forward and backward
     passes, L-BFGS state), including the process's fixed cost (TensorFlow, the network).
 
-    A linear model, fitted to peaks measured with XLA on the stand-in VGG16 (tools/bench_memory.py
-    --calibrate): a fixed cost, a multiple of the activations (their gradients and XLA's
+    A linear model, fitted to peaks measured with XLA on the stand-in VGG16 at 384, 768 and
+    1280 px (within 1 %): a fixed cost, a multiple of the activations (their gradients and XLA's
     temporaries) and the optimiser's vectors per pixel.
 
     Args:
