@@ -131,7 +131,7 @@ def whole_image_losses(image, args, weights):
 
 
 def write_seam_crop(result, path):
-    """Writes a crop of a tiled result centred where four tiles meet (or two), zoomed, with a
+    """Writes a crop of a tiled result centred on the corner of a tile, zoomed, with a
     caption naming the loss network; the tile borders are marked outside the crop."""
     import numpy as np
     from PIL import Image, ImageDraw
@@ -145,9 +145,9 @@ def write_seam_crop(result, path):
     image = image_io.load_image(result["image"])
     rows = tiling.tile_spans(height, level["tile"], overlap)
     columns = tiling.tile_spans(width, level["tile"], overlap)
-    # The middle of the first overlap on each axis: where the blend is half one tile, half the next.
-    middle_y = (rows[1][0] + rows[0][1]) // 2 if len(rows) > 1 else height // 2
-    middle_x = (columns[1][0] + columns[0][1]) // 2 if len(columns) > 1 else width // 2
+    # Centred where the second tile on each axis begins: its weight rises from zero there.
+    middle_y = rows[1][0] if len(rows) > 1 else height // 2
+    middle_x = columns[1][0] if len(columns) > 1 else width // 2
     top = int(np.clip(middle_y - SEAM_CROP // 2, 0, height - SEAM_CROP))
     left = int(np.clip(middle_x - SEAM_CROP // 2, 0, width - SEAM_CROP))
     crop = Image.fromarray(image[top : top + SEAM_CROP, left : left + SEAM_CROP].astype(np.uint8))

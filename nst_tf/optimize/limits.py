@@ -36,20 +36,19 @@ def parse_memory(value):
     return int(amount)
 
 
-def check_patch_memory(shape, style_shape, layers):
+def check_patch_memory(shape, style_shape, layers, limit):
     """Raises NstError if the patch matching scores (one per result patch and style patch, at
-    each style layer, with their gradient's temporaries) would not fit in memory."""
+    each style layer, with their gradient's temporaries) would not fit in `limit` bytes."""
     need = 0
     for name in layers:
         stride = 2 ** (int(name[len("block")]) - 1)  # the conv layers of block b: halved b-1 times
         positions = [(side // stride) * (other // stride) for side, other in (shape, style_shape)]
         need += positions[0] * positions[1] * 4 * 3
-    available = available_memory_bytes()
-    if need > available:
+    if need > limit:
         raise NstError(
             f"patch matching at {shape[1]}x{shape[0]} px with a {style_shape[1]}x{style_shape[0]} "
-            f"px style needs about {need / 2**30:.1f} GiB, more than the {available / 2**30:.1f} "
-            "GiB available: choose a smaller size or style_scale"
+            f"px style needs about {need / 2**30:.1f} GiB, more than the {limit / 2**30:.1f} "
+            "GiB allowed: choose a smaller size or style_scale"
         )
 
 

@@ -270,7 +270,9 @@ def _check_level_sizes(level, styles, scales, options, layers, plan):
         style_shape = _style_shape(image, level.shape, scale, plan)
         limits.check_image_size("style image", style_shape, layers)
         if options.style_loss in ("mrf", "swap"):
-            limits.check_patch_memory(level.shape, style_shape, options.resolved_style_layers())
+            limits.check_patch_memory(
+                level.shape, style_shape, options.resolved_style_layers(), plan.limit_bytes
+            )
 
 
 def _colour_inputs(content, styles, preserve_colors):

@@ -29,6 +29,7 @@ def test_stylize_end_to_end(tmp_path, inputs):
         "--loss-plot", str(plot), "--optimizer", "adam", "--init", "noise", "--pooling", "avg",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("schedule: 48x48 whole; estimated peak ")
     assert "wrote" in done.stdout
     assert done.stderr == ""  # no TensorFlow chatter, no progress bar with --quiet
     with Image.open(output) as image:
