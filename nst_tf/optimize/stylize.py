@@ -231,11 +231,6 @@ def optimize_image(content, style, shape, options):
             recorder = Recorder(level.iterations, options, started, history, finish)
             image = _run_level(objective, start, level.iterations, recorder, options, history)
             continue
-        tile_shape = (min(level.tile, level.shape[0]), min(level.tile, level.shape[1]))
-        first_tile = (
-            None if level_content is None else level_content[: tile_shape[0], : tile_shape[1]]
-        )
-        objective = Objective(loss_network, options, tile_shape, first_tile, level_styles, blend)
         quiet = dataclasses.replace(options, progress=False, save_every=0, on_iteration=None)
 
         def run_tile(objective, tile_start, level=level, index=index):
@@ -243,9 +238,8 @@ def optimize_image(content, style, shape, options):
             return _run_level(objective, tile_start, level.iterations, recorder, options, history)
 
         image = tiled.optimize_tiles(
-            objective, start, level_content, level.tile, plan.overlap, plan.passes, run_tile,
-            options.progress,
-        )  # fmt: skip
+            loss_network, options, level, plan, start, level_content, level_styles, blend, run_tile
+        )
     return StylizeResult(image=finish(image), history=history, schedule=plan)
 
 

@@ -12,29 +12,33 @@ per tile, the whole image's worth.
 import tqdm
 
 from nst_tf import tiling
+from nst_tf.optimize.objective import Objective
 
 
-def optimize_tiles(objective, start, content, tile, overlap, passes, run_tile, progress):
-    """Optimises an image tile by tile.
+def optimize_tiles(loss_network, options, level, plan, start, content, styles, blend, run_tile):
+    """Optimises one pyramid level tile by tile.
 
     Args:
-      objective: an Objective built for the tile shape; its content targets are replaced per
-        tile.
-      start: float32 image (height, width, 3).
-      content: the content image at the same size, or None (texture synthesis).
-      tile: tile side, px.
-      overlap: px shared by neighbouring tiles (the ramp of the blend).
-      passes: sweeps over the tiles.
+      loss_network: the loss network.
+      options: Options.
+      level: the schedule's Level (its shape and tile side).
+      plan: the Schedule (its overlap and passes).
+      start: float32 image of the level's shape (height, width, 3).
+      content: the content image at the level's shape, or None (texture synthesis).
+      styles, blend: the style images (whole, already at the schedule's style size) and weights.
       run_tile: function (objective, starting tile) -> optimised tile.
-      progress: show a progress bar over the tiles.
 
     Returns:
       the optimised float32 image (height, width, 3).
     """
+    tile_shape = (min(level.tile, level.shape[0]), min(level.tile, level.shape[1]))
+    first = None if content is None else content[: tile_shape[0], : tile_shape[1]]
+    objective = Objective(loss_network, options, tile_shape, first, styles, blend)
     image = start.astype("float32", copy=True)
-    windows = tiling.tile_windows(image.shape[:2], tile, overlap)
-    with tqdm.tqdm(total=passes * len(windows), disable=not progress, unit="tile") as bar:
-        for _ in range(passes):
+    windows = tiling.tile_windows(level.shape, level.tile, plan.overlap)
+    total = plan.passes * len(windows)
+    with tqdm.tqdm(total=total, disable=not options.progress, unit="tile") as bar:
+        for _ in range(plan.passes):
             for (top, bottom, left, right), weights in windows:
                 if content is not None:
                     objective.set_content(content[top:bottom, left:right])
