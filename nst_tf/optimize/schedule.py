@@ -140,7 +140,11 @@ def plan(shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=No
             levels.append(Level(tuple(level_shape), level_iterations))
             need = vgg_layers.estimate_memory_bytes(arch, layers, *level_shape)
         else:
-            side = tile or largest_tile(arch, layers, level_shape, budget, max(level_shape))
+            side = tile or snug_tile(
+                level_shape,
+                largest_tile(arch, layers, level_shape, budget, max(level_shape)),
+                overlap,
+            )
             if side is None or side < smallest:
                 raise NstError(
                     f"the result at {shape[1]}x{shape[0]} px does not fit in "
@@ -179,6 +183,18 @@ def largest_tile(arch, layers, shape, limit, ceiling):
         else:
             high = middle
     return low
+
+
+def snug_tile(shape, tile, overlap):
+    """The smallest tile side (a multiple of TILE_STEP) that covers `shape` with as few tiles as
+    side `tile` does, so the overlaps cost no more pixels than they must; None stays None."""
+    if tile is None:
+        return None
+    sides = []
+    for length in shape:
+        count = len(tiling.tile_spans(length, tile, overlap))
+        sides.append(-(-(length - overlap) // count) + overlap if count > 1 else length)
+    return min(tile, -(-max(sides) // TILE_STEP) * TILE_STEP)
 
 
 def tile_overlap(arch, layers):

@@ -41,11 +41,9 @@ def test_tiles_and_coarser_levels_under_a_limit():
             assert level.tile >= 2 * plan.overlap
             need = schedule.tiled_level_bytes("vgg16", LAYERS, level.shape, level.tile)
             assert need <= plan.peak_bytes
-            # The largest tile: one step larger would not fit.
-            bigger = schedule.tiled_level_bytes(
-                "vgg16", LAYERS, level.shape, level.tile + schedule.TILE_STEP
-            )
-            assert bigger > schedule.HEADROOM * 8 * GIB
+            # Snug: one step smaller would take more tiles.
+            smaller = schedule.Level(level.shape, level.iterations, level.tile - schedule.TILE_STEP)
+            assert smaller.tile_count(plan.overlap) > level.tile_count(plan.overlap)
     # A tighter limit: smaller tiles, more of them.
     tight = schedule.plan((2731, 4096), "vgg16", LAYERS, 10, limit_bytes=5 * GIB)
     assert tight.levels[-1].tile < plan.levels[-1].tile
