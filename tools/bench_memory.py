@@ -202,13 +202,11 @@ def main(argv=None):
       exit status: 0, or 1 if any size failed.
     """
     argv = sys.argv[1:] if argv is None else argv
-    args = parse_args(argv)
-    if args.one:
-        benchmarks.print_result(run_one(args.one, args))
+    args, results = benchmarks.run_benchmark(
+        __file__, argv, parse_args, run_one, "size", format_table
+    )
+    if results is None:
         return 0
-    report = benchmarks.Report({key: value for key, value in vars(args).items() if key != "one"})
-    results = benchmarks.run_each(__file__, argv, "size", args.sizes, report, args.out)
-    print(format_table(results))
     tiled = [r for r in results if "error" not in r and r["levels"][-1]["tile"]]
     if args.seams and tiled:
         write_seam_crop(tiled[-1], args.seams)

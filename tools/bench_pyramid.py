@@ -123,13 +123,11 @@ def main(argv=None):
       exit status: 0, or 1 if any configuration failed.
     """
     argv = sys.argv[1:] if argv is None else argv
-    args = parse_args(argv)
-    if args.one:
-        benchmarks.print_result(run_one(args.one, args))
+    args, results = benchmarks.run_benchmark(
+        __file__, argv, parse_args, run_one, "config", format_table
+    )
+    if results is None:
         return 0
-    report = benchmarks.Report({key: value for key, value in vars(args).items() if key != "one"})
-    results = benchmarks.run_each(__file__, argv, "config", args.configs, report, args.out)
-    print(format_table(results))
     return 1 if any("error" in result for result in results) else 0
 
 

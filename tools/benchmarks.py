@@ -103,6 +103,24 @@ def run_each(script, argv, key, values, report, out):
     return results
 
 
+def run_benchmark(script, argv, parse_args, run_one, key, format_table):
+    """The main of a benchmark that runs each of `args.<key>s` in its own process, that process
+    being the script itself with `--one VALUE` (which runs `run_one(value, args)` and hands the
+    result back); prints the table and writes the report to `args.out`.
+
+    Returns:
+      (args, results): results is None in a `--one` process.
+    """
+    args = parse_args(argv)
+    if args.one:
+        print_result(run_one(args.one, args))
+        return args, None
+    report = Report({name: value for name, value in vars(args).items() if name != "one"})
+    results = run_each(script, argv, key, getattr(args, key + "s"), report, args.out)
+    print(format_table(results))
+    return args, results
+
+
 def format_table(header, rows):
     """A plain-text table; a row shorter than the header (a failure) runs on after its cells.
 
