@@ -100,11 +100,6 @@ def run_one(config, args):
     }
 
 
-def run_subprocess(config, argv):
-    """Runs one configuration in a fresh Python process; a dict with "error" if it failed."""
-    return benchmarks.run_subprocess(__file__, [*argv, "--one", config], {"config": config})
-
-
 def format_table(results):
     """The results as a plain-text table."""
     header = ("config", "size", "its/level", "seconds", "peak MiB", "style", "content", "total")
@@ -128,17 +123,11 @@ def main(argv=None):
       exit status: 0, or 1 if any configuration failed.
     """
     argv = sys.argv[1:] if argv is None else argv
-    args = parse_args(argv)
-    if args.one:
-        benchmarks.print_result(run_one(args.one, args))
+    args, results = benchmarks.run_benchmark(
+        __file__, argv, parse_args, run_one, "config", format_table
+    )
+    if results is None:
         return 0
-    report = benchmarks.Report({key: value for key, value in vars(args).items() if key != "one"})
-    results = []
-    for config in args.configs:
-        print(f"running {config} at {args.size} px ...", file=sys.stderr, flush=True)
-        results.append(run_subprocess(config, argv))
-    print(format_table(results))
-    report.write(args.out, results)
     return 1 if any("error" in result for result in results) else 0
 
 

@@ -80,6 +80,47 @@ def run_subprocess(script, arguments, describe):
     return {**describe, "error": f"exit {process.returncode}: {tail}"}
 
 
+def run_each(script, argv, key, values, report, out):
+    """Runs `script argv --one VALUE` for each value in its own process (so each peak memory is
+    its own), rewriting the report after each so a killed run keeps what it measured.
+
+    Args:
+      script: path of the benchmark script.
+      argv: its arguments.
+      key: what a value is ("config", "size"), for the progress line and failed results.
+      values: the configurations to run.
+      report: a Report.
+      out: JSON path.
+
+    Returns:
+      list of result dicts (with an "error" key where a process failed).
+    """
+    results = []
+    for value in values:
+        print(f"running {key} {value} ...", file=sys.stderr, flush=True)
+        results.append(run_subprocess(script, [*argv, "--one", str(value)], {key: value}))
+        report.write(out, results)
+    return results
+
+
+def run_benchmark(script, argv, parse_args, run_one, key, format_table):
+    """The main of a benchmark that runs each of `args.<key>s` in its own process, that process
+    being the script itself with `--one VALUE` (which runs `run_one(value, args)` and hands the
+    result back); prints the table and writes the report to `args.out`.
+
+    Returns:
+      (args, results): results is None in a `--one` process.
+    """
+    args = parse_args(argv)
+    if args.one:
+        print_result(run_one(args.one, args))
+        return args, None
+    report = Report({name: value for name, value in vars(args).items() if name != "one"})
+    results = run_each(script, argv, key, getattr(args, key + "s"), report, args.out)
+    print(format_table(results))
+    return args, results
+
+
 def format_table(header, rows):
     """A plain-text table; a row shorter than the header (a failure) runs on after its cells.
 

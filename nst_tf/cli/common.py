@@ -73,6 +73,9 @@ def optimization_arguments(values, video=False):
         "style_loss": values["style_loss"],
         "style_blend": numbers(values, "style_blend"),
         "scales": values["scales"],
+        "max_memory": values["max_memory"],
+        "tile_size": values["tile_size"],
+        "tile_passes": values["tile_passes"],
         "style_weight": values["style_weight"],
         "tv_weight": values["tv_weight"],
         "tv_mode": values["tv_mode"],
@@ -233,11 +236,32 @@ def define_optimization_flags(fv, default_size, default_init, inits):
     )
     flags.DEFINE_integer(
         "scales",
-        1,
+        None,
         "Coarse-to-fine pyramid levels (sizes halve per level; --iterations at full size, twice "
-        "as many at each level below).",
+        "as many at each level below). Default: 1 if the result fits in memory whole, else "
+        "enough levels for the coarsest to fit.",
         lower_bound=1,
         flag_values=fv,
+    )
+    flags.DEFINE_string(
+        "max-memory",
+        None,
+        "Memory the optimisation may use, such as 8G or 512M (default: the memory available). "
+        "Levels that do not fit whole are optimised in overlapping tiles.",
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "tile-size",
+        None,
+        "Optimise the full-size level in overlapping tiles of this side, px, at least twice the "
+        "deepest layer's receptive field (default: tiles only where the image does not fit, as "
+        "large as fit). With --fast: paint in tiles of this side, sharing the whole image's "
+        "normalisation statistics (default: tiles of 1024 only beyond 2048x2048 px).",
+        lower_bound=1,
+        flag_values=fv,
+    )
+    flags.DEFINE_integer(
+        "tile-passes", 1, "Sweeps over the tiles of a tiled level.", lower_bound=1, flag_values=fv
     )
     flags.DEFINE_list(
         "style-layer-weights",
@@ -270,6 +294,20 @@ def define_optimization_flags(fv, default_size, default_init, inits):
     )
     flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
     define_network_flags(fv)
+
+
+def print_schedule(shape, options, with_content):
+    """Chooses the schedule before TensorFlow loads (refusing sizes and limits that cannot fit)
+    and prints it on one line.
+
+    Args:
+      shape: (height, width) of the result.
+      options: validated Options.
+      with_content: whether there is a content image.
+    """
+    from nst_tf.optimize import schedule
+
+    print(schedule.plan_for(shape, options, with_content).describe(), flush=True)
 
 
 def finish(values, result):

@@ -42,13 +42,6 @@ def define_fast_flags(fv):
         "the output size (larger: finer strokes); 0 paints at the output size only.",
         flag_values=fv,
     )
-    flags.DEFINE_integer(
-        "tile-size",
-        None,
-        "With --fast: paint in overlapping tiles of this side, px, sharing the whole image's "
-        "normalisation statistics (default: tiles of 1024 only beyond 2048x2048 px).",
-        flag_values=fv,
-    )
 
 
 def run(values, content_path, style_paths):

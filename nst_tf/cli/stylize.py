@@ -158,10 +158,11 @@ def run(values, content_path, *style_paths):
     masks = common.check_style_controls(options, styles, content.shape[:2])
     if masks is not None:
         options.masks, options.label_map = masks, None
+    shape = image_io.scaled_size(*content.shape[:2], size)
+    common.print_schedule(shape, options, with_content=True)
     tf_startup.import_tensorflow_quietly()
     from nst_tf.optimize import stylize
 
-    shape = image_io.scaled_size(*content.shape[:2], size)
     common.finish(values, stylize.optimize_image(content, styles, shape, options))
 
 

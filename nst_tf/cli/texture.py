@@ -27,10 +27,11 @@ def run(values, *style_paths):
     options.validate()
     styles = [image_io.load_image(path) for path in style_paths]
     common.check_style_controls(options, styles)
+    shape = image_io.scaled_size(*styles[0].shape[:2], size)
+    common.print_schedule(shape, options, with_content=False)
     tf_startup.import_tensorflow_quietly()
     from nst_tf.optimize import stylize
 
-    shape = image_io.scaled_size(*styles[0].shape[:2], size)
     common.finish(values, stylize.optimize_image(None, styles, shape, options))
 
 

@@ -11,6 +11,11 @@ POOLINGS = ("max", "avg")
 # Channels of each VGG block, and convolutions per block, for layer checks and memory estimates.
 _BLOCK_CHANNELS = (64, 128, 256, 512, 512)
 _CONVS_PER_BLOCK = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
+# The memory model of estimate_memory_bytes, fitted to whole-image peaks of the stand-in VGG16
+# (bench_results/memory_calibration_*.json) and checked by tools/bench_memory.py.
+FIXED_BYTES = 950 * 2**20  # TensorFlow, XLA and the network's weights
+ACTIVATION_FACTOR = 4.85  # activations, their gradients and temporaries
+PIXEL_BYTES = 3 * 4 * 24  # float32 pixels: L-BFGS history (10 pairs) and its working vectors
 
 
 def layer_names(arch):
@@ -58,11 +63,42 @@ def min_image_side(layers):
     return 2 ** max(pooling_steps(name) for name in layers)
 
 
-def estimate_memory_bytes(arch, layers, height, width):
-    """A rough upper estimate of the memory one forward+backward pass needs.
+def receptive_field(arch, layers):
+    """Side (px) of the image window that one position of the deepest of `layers` sees.
 
-    Counts every activation up to the deepest requested layer in float32, times a factor for the
-    gradients and the framework's temporaries (calibrated on this project's benchmark).
+    Each 3x3 convolution widens the window by two steps of its input's stride, each 2x2 pooling
+    by one, and pooling doubles the stride.
+    """
+    names = layer_names(arch)
+    deepest = max(names.index(name) for name in layers)
+    field, stride = 1, 1
+    for name in names[: deepest + 1]:
+        if name.endswith("_pool"):
+            field, stride = field + stride, stride * 2
+        else:
+            field += 2 * stride
+    return field
+
+
+def activation_bytes(arch, layers, height, width):
+    """Bytes of every float32 activation up to the deepest of `layers` for one image."""
+    names = layer_names(arch)
+    deepest = max(names.index(name) for name in layers)
+    floats = 0
+    for name in names[: deepest + 1]:
+        scale = 2 ** pooling_steps(name)
+        block = int(name[len("block")])
+        floats += (height // scale) * (width // scale) * _BLOCK_CHANNELS[block - 1]
+    return floats * 4
+
+
+def estimate_memory_bytes(arch, layers, height, width):
+    """Peak resident memory of optimising one image of this size whole (forward and backward
+    passes, L-BFGS state), including the process's fixed cost (TensorFlow, the network).
+
+    A linear model, fitted to peaks measured with XLA on the stand-in VGG16 at 384, 768 and
+    1280 px (within 1 %): a fixed cost, a multiple of the activations (their gradients and XLA's
+    temporaries) and the optimiser's vectors per pixel.
 
     Args:
       arch: "vgg16" or "vgg19".
@@ -72,11 +108,5 @@ def estimate_memory_bytes(arch, layers, height, width):
     Returns:
       bytes, as an int.
     """
-    names = layer_names(arch)
-    deepest = max(names.index(name) for name in layers)
-    floats = 0
-    for name in names[: deepest + 1]:
-        scale = 2 ** pooling_steps(name)
-        block = int(name[len("block")])
-        floats += (height // scale) * (width // scale) * _BLOCK_CHANNELS[block - 1]
-    return int(floats * 4 * 4)
+    activations = activation_bytes(arch, layers, height, width)
+    return int(FIXED_BYTES + ACTIVATION_FACTOR * activations + PIXEL_BYTES * height * width)

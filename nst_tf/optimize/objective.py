@@ -15,7 +15,9 @@ class Objective:
     The style term is the blend-weighted sum over the style images of the chosen style loss
     (nst_tf.losses.style), each restricted to its region mask if masks are given. With a
     photorealism weight, the matting Laplacian of the content adds Luan et al.'s regulariser.
-    Targets (content features, style statistics, the Laplacian) are computed once, here.
+    Targets (content features, style statistics, the Laplacian) are computed once, here;
+    `set_content` swaps the content targets for another image of the same shape (the next
+    video frame's, the next tile's).
     `losses_and_gradient` is a `tf.function` with a fixed input signature, traced once.
 
     Args:

@@ -5,7 +5,7 @@ import math
 
 from nst_tf import defaults
 from nst_tf.errors import NstError
-from nst_tf.optimize import presets
+from nst_tf.optimize import limits, presets
 
 OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "style", "noise", "fast")
@@ -51,7 +51,13 @@ class Options:
       preserve_colors: "none", "luminance" (transfer on the luminance only, keep the content's
         chroma in YIQ) or "histogram" (recolour the styles to the content's colour mean and
         covariance first). Needs a content image.
-      scales: levels of a coarse-to-fine pyramid (1: single scale); see nst_tf.optimize.pyramid.
+      scales: levels of a coarse-to-fine pyramid (1: single scale; None: 1 if the result fits in
+        memory whole, else enough levels for the coarsest to fit); see nst_tf.optimize.pyramid.
+      max_memory: memory the optimisation may use, bytes or a string such as "8G" or "512M";
+        None: the memory available. Levels that do not fit whole are optimised in tiles
+        (nst_tf.optimize.schedule chooses them).
+      tile_size: tile side in px for the full-size level (forces tiling); None: chosen to fit.
+      tile_passes: sweeps over the tiles of a tiled level (each tile gets `iterations` per pass).
       progress: show a progress bar with the losses.
       save_every: save the current image every this many iterations (0: never).
       save_path: where to save it: a format string with an {iteration} field.
@@ -89,7 +95,10 @@ class Options:
     label_map: object = None
     style_label_maps: object = None
     preserve_colors: str = "none"
-    scales: int = 1
+    scales: object = None
+    max_memory: object = None
+    tile_size: object = None
+    tile_passes: int = 1
     progress: bool = True
     save_every: int = 0
     save_path: object = None
@@ -119,7 +128,12 @@ class Options:
     def validate(self):
         """Raises NstError for values out of range or unknown names."""
         check_positive("iterations", self.iterations)
-        check_positive("scales", self.scales)
+        for name in ("scales", "tile_size"):
+            if getattr(self, name) is not None:
+                check_positive(name, getattr(self, name))
+        check_positive("tile_passes", self.tile_passes)
+        if self.max_memory is not None:
+            limits.parse_memory(self.max_memory)
         if self.optimizer == "adam":
             check_positive("learning_rate", self.learning_rate)
         for name in ("content_weight", "style_weight", "tv_weight", "photorealism_weight"):

@@ -17,9 +17,11 @@ class Recorder:
       earlier: the history of the coarser levels, which this level's entries continue.
       finish: turns the optimised image into the result (puts the colours back in luminance
         mode); saved images go through it too.
+      level: this level's index; None: the one after the last entry of `earlier` (the tiles of
+        a level share its index).
     """
 
-    def __init__(self, iterations, options, started, earlier, finish):
+    def __init__(self, iterations, options, started, earlier, finish, level=None):
         self.history = []
         self.finish = finish
         self.save_every = options.save_every
@@ -27,7 +29,7 @@ class Recorder:
         self.on_iteration = options.on_iteration
         self.started = started
         last = earlier[-1] if earlier else {"level": -1, "iteration": 0, "evaluations": 0}
-        self.level = last["level"] + 1
+        self.level = last["level"] + 1 if level is None else level
         self.first_iteration = last["iteration"]
         self.first_evaluation = last["evaluations"]
         self.bar = tqdm.tqdm(

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from nst_tf import defaults
-from nst_tf.encoders import vgg, vgg_layers
+from nst_tf.encoders import vgg
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
-from nst_tf.optimize import colors, drivers, limits, pyramid, style_controls
+from nst_tf.optimize import colors, drivers, limits, schedule, style_controls, tiled
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options, check_positive
 from nst_tf.optimize.recorder import Recorder
@@ -37,11 +37,14 @@ class StylizeResult:
         "iteration", "seconds" (since the start), "evaluations" (loss evaluations so far),
         "level" (pyramid level, 0 the coarsest; each level starts with an entry of its upsampled
         starting image, at the iteration count where the level below ended) and the weighted
-        losses "total", "content", "style", "tv".
+        losses "total", "content", "style", "tv" (at a tiled level, of the tile optimised; its
+        tiles share the level's index).
+      schedule: the levels and tiles chosen to fit the memory (nst_tf.optimize.schedule).
     """
 
     image: np.ndarray
     history: list
+    schedule: schedule.Schedule | None = None
 
 
 def stylize(
@@ -75,7 +78,10 @@ def stylize(
     label_map=None,
     style_label_maps: Sequence | None = None,
     preserve_colors: str | None = None,
-    scales: int = 1,
+    scales: int | None = None,
+    max_memory: int | str | None = None,
+    tile_size: int | None = None,
+    tile_passes: int = 1,
     progress: bool = True,
     save_every: int = 0,
     save_path: str | None = None,
@@ -132,7 +138,10 @@ def synthesize_texture(
     seed: int = 0,
     style_scale: float | Sequence[float] = 1.0,
     style_blend: Sequence[float] | None = None,
-    scales: int = 1,
+    scales: int | None = None,
+    max_memory: int | str | None = None,
+    tile_size: int | None = None,
+    tile_passes: int = 1,
     progress: bool = True,
     save_every: int = 0,
     save_path: str | None = None,
@@ -188,13 +197,12 @@ def optimize_image(content, style, shape, options):
     scales = style_controls.style_scales(options.style_scale, len(styles))
     _check_content_needs(content, options)
     style_index, term_weights, masks, style_masks = _style_regions(options, content, styles, blend)
+    plan = schedule.plan_for(shape, options, content is not None)
     layers = options.resolved_style_layers()
     if content is not None:
         layers += list(options.content_layers)
-    vgg_layers.check_layers(options.vgg, layers)
-    level_shapes = pyramid.level_shapes(shape, options.scales)
-    for level_shape in level_shapes:
-        check_sizes(level_shape, styles, scales, options, layers)
+    for level in plan.levels:
+        check_sizes(level.shape, styles, scales, options, layers, plan)
     colour_source = content
     content, styles = colour_inputs(content, styles, options.preserve_colors)
 
@@ -209,38 +217,52 @@ def optimize_image(content, style, shape, options):
     history = []
     started = time.perf_counter()
     image = None
-    levels = zip(level_shapes, pyramid.level_iterations(options.iterations, len(level_shapes)))
-    for level_shape, iterations in levels:
-        level_content = None if content is None else image_io.resize(content, level_shape)
-        level_styles = styles_at(styles, level_shape, scales)
-        objective = Objective(
-            loss_network, options, level_shape, level_content,
-            [level_styles[i] for i in style_index], term_weights, masks, style_masks,
-        )  # fmt: skip
+    for index, level in enumerate(plan.levels):
+        level_content = None if content is None else image_io.resize(content, level.shape)
+        level_styles = styles_at(styles, level.shape, scales, plan)
         if image is None:
             start = initial_image(
-                options.init, level_content, level_styles, blend, level_shape, options.seed
+                options.init, level_content, level_styles, blend, level.shape, options.seed
             )
         else:
-            start = image_io.resize(image, level_shape)
-        recorder = Recorder(iterations, options, started, history, finish)
-        image = drivers.run(objective, start, iterations, options, recorder)
-        history += recorder.history
+            start = image_io.resize(image, level.shape)
+        if level.tile is None:
+            objective = Objective(
+                loss_network, options, level.shape, level_content,
+                [level_styles[i] for i in style_index], term_weights, masks, style_masks,
+            )  # fmt: skip
+            recorder = Recorder(level.iterations, options, started, history, finish)
+            image = drivers.run(objective, start, level.iterations, options, recorder)
+            history += recorder.history
+            continue
+        quiet = dataclasses.replace(options, progress=False, save_every=0, on_iteration=None)
+
+        def run_tile(objective, tile_start, level=level, index=index):
+            recorder = Recorder(level.iterations, quiet, started, history, finish, level=index)
+            tile = drivers.run(objective, tile_start, level.iterations, options, recorder)
+            history.extend(recorder.history)
+            return tile
+
+        image = tiled.optimize_tiles(
+            loss_network, options, level, plan, start, level_content, level_styles, blend, run_tile
+        )
     image = finish(image)
     if options.photo_smoothing is not None:
         image = smoothing.photo_smooth(image, colour_source, options.photo_smoothing)
-    return StylizeResult(image=image, history=history)
+    return StylizeResult(image=image, history=history, schedule=plan)
 
 
-def check_sizes(shape, styles, scales, options, layers):
-    """Raises NstError if the result or a style image at one pyramid level is too small for the
-    layers, or too large for memory."""
-    limits.check_image_size("result", shape, options.vgg, layers)
+def check_sizes(shape, styles, scales, options, layers, plan):
+    """Raises NstError if the result (or its tiles) or a style image at one pyramid level is
+    too small for the layers, or the patch losses' scores too large for memory."""
+    limits.check_image_size("result", shape, layers)
     for image, scale in zip(styles, scales):
-        style_shape = _style_shape(image, shape, scale)
-        limits.check_image_size("style image", style_shape, options.vgg, layers)
+        style_shape = _style_shape(image, shape, scale, plan)
+        limits.check_image_size("style image", style_shape, layers)
         if options.style_loss in ("mrf", "swap"):
-            limits.check_patch_memory(shape, style_shape, options.resolved_style_layers())
+            limits.check_patch_memory(
+                shape, style_shape, options.resolved_style_layers(), plan.limit_bytes
+            )
 
 
 def colour_inputs(content, styles, preserve_colors):
@@ -277,18 +299,20 @@ def as_image(image, name):
     return image
 
 
-def styles_at(styles, shape, scales):
+def styles_at(styles, shape, scales, plan):
     """The style images resized for a result of `shape`: each one's longest side the result's
-    times its scale."""
+    times its scale, at most the schedule's style side."""
     return [
-        image_io.resize(image, _style_shape(image, shape, scale))
+        image_io.resize(image, _style_shape(image, shape, scale, plan))
         for image, scale in zip(styles, scales)
     ]
 
 
-def _style_shape(style, shape, scale):
-    """The size of a style image whose longest side is the result's times `scale`."""
-    return image_io.scaled_size(*style.shape[:2], max(1, round(max(shape) * scale)))
+def _style_shape(style, shape, scale, plan):
+    """The size of a style image whose longest side is the result's times `scale`, at most the
+    schedule's style side (so its statistics can be computed whole)."""
+    side = min(max(1, round(max(shape) * scale)), plan.style_side)
+    return image_io.scaled_size(*style.shape[:2], side)
 
 
 def _check_content_needs(content, options):

@@ -11,6 +11,7 @@ made (`.NAME.frames`), so a killed run resumes at the frame where it stopped; th
 once the video is written.
 """
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -21,10 +22,10 @@ import time
 import numpy as np
 
 from nst_tf import defaults, motion
-from nst_tf.encoders import vgg, vgg_layers
+from nst_tf.encoders import vgg
 from nst_tf.errors import NstError
 from nst_tf.io import image_io, video
-from nst_tf.optimize import colors, drivers, style_controls
+from nst_tf.optimize import colors, drivers, schedule, style_controls
 from nst_tf.optimize import stylize as still
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
@@ -103,7 +104,7 @@ def _check_video_options(options, temporal, temporal_weight):
     if not (np.isfinite(temporal_weight) and temporal_weight >= 0):
         raise NstError(f"temporal weight must be a finite number >= 0, got {temporal_weight}")
     unsupported = {
-        "pyramid levels (scales > 1)": options.scales > 1,
+        "pyramid levels (scales > 1)": (options.scales or 1) > 1,
         "masks or a label map": options.masks is not None or options.label_map is not None,
         "the style swap loss": options.style_loss == "swap",
         "saving every N iterations": bool(options.save_every),
@@ -127,9 +128,14 @@ class _FramePainter:
         self.blend = style_controls.blend_weights(options.style_blend, len(styles))
         scales = style_controls.style_scales(options.style_scale, len(styles))
         layers = options.resolved_style_layers() + list(options.content_layers)
-        vgg_layers.check_layers(options.vgg, layers)
-        still.check_sizes(self.shape, self.styles, scales, options, layers)
-        self.styles = still.styles_at(self.styles, self.shape, scales)
+        plan = schedule.plan_for(self.shape, dataclasses.replace(options, scales=1), True)
+        if plan.levels[-1].tile is not None:
+            raise NstError(
+                f"frames of {self.shape[1]}x{self.shape[0]} px need tiles ({plan.describe()}), "
+                "which videos do not take: choose a smaller --size"
+            )
+        still.check_sizes(self.shape, self.styles, scales, options, layers, plan)
+        self.styles = still.styles_at(self.styles, self.shape, scales, plan)
         self.layers = layers
         self.temporal_weight = temporal_weight if temporal != "none" else 0.0
         self.objective = None

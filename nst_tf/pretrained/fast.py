@@ -21,11 +21,11 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
-from nst_tf import blending
+from nst_tf import blending, tiling
 from nst_tf.errors import NstError
 from nst_tf.io import files, image_io
 from nst_tf.optimize import colors
-from nst_tf.pretrained import networks, tiling
+from nst_tf.pretrained import networks
 from nst_tf.pretrained.arbitrary import STYLE_SIZE, STYLE_VECTOR_SIZE
 
 # Longest side at which the strokes are painted (the peer paints everything at 384). At 512 the

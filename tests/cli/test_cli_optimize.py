@@ -29,6 +29,7 @@ def test_stylize_end_to_end(tmp_path, inputs):
         "--loss-plot", str(plot), "--optimizer", "adam", "--init", "noise", "--pooling", "avg",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("schedule: 48x48 whole; estimated peak ")
     assert "wrote" in done.stdout
     assert done.stderr == ""  # no TensorFlow chatter, no progress bar with --quiet
     with Image.open(output) as image:
@@ -82,6 +83,11 @@ def test_help_lists_commands_and_flags(capsys):
         (["--style-layer-weights", "1,1"], "2 style layer weights for 5"),
         (["--size", "8"], "too small"),
         (["--size", "300000"], "GiB"),
+        (["--size", "100000", "--max-memory", "4G"], "does not fit in 4.0 GiB even in tiles"),
+        (["--max-memory", "100M"], "below the"),
+        (["--max-memory", "lots"], "such as 8G"),
+        (["--tile-size", "100"], "too small for the receptive field"),
+        (["--tile-size", "320", "--style-loss", "mrf"], "needs tiles"),
         (["--vgg-weights", "/nonexistent/vgg.h5"], "weights file not found"),
         (["--loss-plot", "plot.txt"], "cannot write plot"),
         (["--bogus", "1"], "bogus"),

@@ -80,14 +80,27 @@ def test_min_image_side_follows_pooling_depth():
 
 
 def test_memory_estimate_grows_with_pixels():
-    small = vgg_layers.estimate_memory_bytes("vgg19", ["block5_conv1"], 256, 256)
-    large = vgg_layers.estimate_memory_bytes("vgg19", ["block5_conv1"], 512, 512)
-    assert large == pytest.approx(4 * small, rel=0.01)
-    # block1 alone at 256 px: two 64-channel maps of float32, times 4 for the backward pass.
+    sides = [64, 128, 256, 512, 1024, 2048]
+    estimates = [
+        vgg_layers.estimate_memory_bytes("vgg19", ["block5_conv1"], side, side) for side in sides
+    ]
+    assert estimates == sorted(set(estimates))
+    # block1 alone at 256 px: two 64-channel float32 maps, the fixed cost and the pixels' vectors.
     assert (
-        vgg_layers.estimate_memory_bytes("vgg16", ["block1_conv2"], 256, 256)
-        == 2 * 256 * 256 * 64 * 16
+        vgg_layers.activation_bytes("vgg16", ["block1_conv2"], 256, 256) == 2 * 256 * 256 * 64 * 4
     )
+    assert vgg_layers.estimate_memory_bytes("vgg16", ["block1_conv2"], 256, 256) == int(
+        vgg_layers.FIXED_BYTES
+        + vgg_layers.ACTIVATION_FACTOR * 2 * 256 * 256 * 64 * 4
+        + vgg_layers.PIXEL_BYTES * 256 * 256
+    )
+
+
+def test_receptive_field_of_the_deepest_layer():
+    assert vgg_layers.receptive_field("vgg16", ["block1_conv1"]) == 3
+    assert vgg_layers.receptive_field("vgg16", ["block1_conv1", "block2_conv1"]) == 10
+    assert vgg_layers.receptive_field("vgg16", ["block5_conv1"]) == 132
+    assert vgg_layers.receptive_field("vgg19", ["block5_conv1"]) == 156
 
 
 def test_default_weights_follow_environment(monkeypatch, tmp_path):

@@ -158,7 +158,11 @@ def test_photorealistic_preset(monkeypatch, random_network, content_image, style
         (1, {"scales": 0}, "scales must be positive"),
         (1, {"scales": 3, "size": 48}, "too small"),
         (1, {"preset": "oil"}, "unknown preset 'oil'"),
-        (1, {"style_loss": "mrf", "size": 1000}, "patch matching at 1000x1000 px"),
+        (
+            1,
+            {"style_loss": "mrf", "size": 1000, "max_memory": "20G"},
+            "patch matching at 1000x1000",
+        ),
         (0, {}, "no style image"),
     ],
 )

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nst_tf.pretrained import tiling
+from nst_tf import tiling
 
 
 @pytest.mark.parametrize("length, tile, overlap", [(100, 100, 8), (1000, 256, 32), (257, 256, 64)])

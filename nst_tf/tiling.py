@@ -41,6 +41,27 @@ def feather(length, start, end, overlap):
     return weights.astype(np.float32)
 
 
+def tile_windows(shape, tile, overlap):
+    """The tiles of an image with their blend weights.
+
+    Args:
+      shape: (height, width) of the image.
+      tile, overlap: as for tile_spans.
+
+    Returns:
+      list of ((top, bottom, left, right), weights): float32 weights (h, w, 1) of the tile,
+      ramping across the overlap with its neighbours (see feather).
+    """
+    height, width = shape
+    windows = []
+    for top, bottom in tile_spans(height, tile, overlap):
+        row_weights = feather(height, top, bottom, overlap)
+        for left, right in tile_spans(width, tile, overlap):
+            weights = np.outer(row_weights, feather(width, left, right, overlap))[..., None]
+            windows.append(((top, bottom, left, right), weights))
+    return windows
+
+
 def process_tiled(image, process, tile, overlap, progress=False):
     """Applies `process` to overlapping tiles of `image` and blends the results.
 
@@ -54,16 +75,12 @@ def process_tiled(image, process, tile, overlap, progress=False):
     Returns:
       float32 array like `image`.
     """
-    height, width = image.shape[:2]
-    rows, columns = tile_spans(height, tile, overlap), tile_spans(width, tile, overlap)
     total = np.zeros(image.shape, np.float32)
-    weight_sum = np.zeros((height, width, 1), np.float32)
-    with tqdm.tqdm(total=len(rows) * len(columns), disable=not progress, unit="tile") as bar:
-        for top, bottom in rows:
-            row_weights = feather(height, top, bottom, overlap)
-            for left, right in columns:
-                weights = np.outer(row_weights, feather(width, left, right, overlap))[..., None]
-                total[top:bottom, left:right] += process(image[top:bottom, left:right]) * weights
-                weight_sum[top:bottom, left:right] += weights
-                bar.update(1)
+    weight_sum = np.zeros((*image.shape[:2], 1), np.float32)
+    windows = tile_windows(image.shape[:2], tile, overlap)
+    for (top, bottom, left, right), weights in tqdm.tqdm(
+        windows, disable=not progress, unit="tile"
+    ):
+        total[top:bottom, left:right] += process(image[top:bottom, left:right]) * weights
+        weight_sum[top:bottom, left:right] += weights
     return total / weight_sum
