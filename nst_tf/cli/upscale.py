@@ -42,12 +42,13 @@ def define_upscale_flags():
 def run_upscale(values, image_path):
     """Runs `nst-tf upscale`."""
     from nst_tf.io import image_io
-    from nst_tf.superres.config import check_factor
+    from nst_tf.superres.config import check_factor, check_upscale
 
     check_factor(values["factor"])
     output = common.require_output(values)
     image_io.check_writable_image_path(output)
     image = image_io.load_image(image_path)
+    check_upscale(image.shape, values["factor"], values["tile"])
     tf_startup.import_tensorflow_quietly()
     from nst_tf.superres import upscaling
 

@@ -14,6 +14,12 @@ TRAINED_FACTORS = (4,)
 LOSSES = ("perceptual", "pixel")
 # relu2_2 of VGG16, as Johnson et al. used for super-resolution.
 FEATURE_LAYER = "block2_conv2"
+# Output pixels above which an image must go through tiles (the x4 network's last stages hold
+# about 1.2 GB of activations at 16 megapixels).
+MAX_UNTILED_OUTPUT_PIXELS = 16_000_000
+# Input pixels neighbouring tiles overlap by (feathered at the output scale).
+TILE_OVERLAP = 8
+MIN_SIDE = 4
 
 
 def check_factor(factor, allowed=FACTORS):
@@ -22,6 +28,30 @@ def check_factor(factor, allowed=FACTORS):
         raise NstError(
             f"unsupported factor {factor}: choose one of {', '.join(str(f) for f in allowed)}"
         )
+
+
+def check_upscale(shape, factor, tile=None):
+    """Raises NstError for a factor not offered, an image too small, one too large to upscale
+    without tiles, or tiles too small.
+
+    Args:
+      shape: the image's (height, width, ...).
+      factor: the upscaling factor asked for.
+      tile: tile side in input px, or None for one pass.
+    """
+    check_factor(factor)
+    height, width = shape[:2]
+    if min(height, width) < MIN_SIDE:
+        raise NstError(f"image of {width}x{height} px is too small: at least {MIN_SIDE} px a side")
+    output_pixels = height * width * factor * factor
+    if tile is None and output_pixels > MAX_UNTILED_OUTPUT_PIXELS:
+        raise NstError(
+            f"the x{factor} result of {width}x{height} px ({output_pixels / 1e6:.0f} MP) is too "
+            f"large to compute in one pass (over {MAX_UNTILED_OUTPUT_PIXELS / 1e6:.0f} MP): "
+            "use tiles (--tile)"
+        )
+    if tile is not None and tile <= 2 * TILE_OVERLAP:
+        raise NstError(f"tile must be above {2 * TILE_OVERLAP} px, got {tile}")
 
 
 @dataclasses.dataclass

@@ -11,52 +11,11 @@ This module is what a deployed model needs: it imports no loss network.
 import math
 
 import keras
-import tensorflow as tf
 
-from nst_tf.feedforward.layers import ReflectionPad
+from nst_tf.feedforward.layers import BilinearUpsample, PixelShuffle, ReflectionPad
 
-_PACKAGE = "nst_tf"
 # Upscaling factors a network can be built for: powers of two (one sub-pixel stage each).
 NETWORK_FACTORS = (2, 4, 8)
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class PixelShuffle(keras.layers.Layer):
-    """Depth to space: (h, w, c * s * s) -> (h * s, w * s, c).
-
-    Args:
-      scale: the side factor s.
-    """
-
-    def __init__(self, scale, **kwargs):
-        super().__init__(**kwargs)
-        self.scale = int(scale)
-
-    def call(self, features):
-        return tf.nn.depth_to_space(features, self.scale)
-
-    def get_config(self):
-        return {**super().get_config(), "scale": self.scale}
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class BilinearUpsample(keras.layers.Layer):
-    """Bilinear resize by an integer factor, for images whose size is known only at run time.
-
-    Args:
-      factor: the side factor.
-    """
-
-    def __init__(self, factor, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = int(factor)
-
-    def call(self, images):
-        size = tf.shape(images)[1:3] * self.factor
-        return tf.image.resize(images, size, method="bilinear")
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
 
 
 def build_upscaler(factor=4, width=32, residual_blocks=4, name=None):

@@ -11,23 +11,17 @@ import os
 import keras
 import numpy as np
 import tensorflow as tf
+import tqdm
 
 from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
 from nst_tf.pretrained import tiling
-from nst_tf.superres import network  # noqa: F401 - registers PixelShuffle for loading
-from nst_tf.superres.config import check_factor
+from nst_tf.superres.config import TILE_OVERLAP, check_upscale
 
 SHIPPED_NAME = "upscale_x4"
 SHIPPED_FILES = tuple(
     os.path.join(folder, "superres", f"{SHIPPED_NAME}.keras") for folder in shipped.SHIPPED_DIRS
 )
-# Output pixels above which an image must go through tiles (about 1.2 GB of activations for
-# the x4 network's last stages at 16 megapixels).
-MAX_UNTILED_OUTPUT_PIXELS = 16_000_000
-# Input pixels the network's tiles overlap by (feathered at the output scale).
-TILE_OVERLAP = 8
-MIN_SIDE = 4
 
 
 def shipped_upscaler_path():
@@ -58,25 +52,6 @@ class Upscaler:
             input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)],
         )
 
-    def check_request(self, shape, factor, tile=None):
-        """Raises NstError for a factor not offered, an image too small, or one too large to
-        upscale without tiles (`tile`: tile side in input px, or None)."""
-        check_factor(factor)
-        if factor % self.network_factor:
-            raise NstError(f"the network upscales x{self.network_factor}: cannot give x{factor}")
-        height, width = shape[:2]
-        if min(height, width) < MIN_SIDE:
-            raise NstError(f"image of {width}x{height} px is too small: at least {MIN_SIDE} px")
-        output_pixels = height * width * factor * factor
-        if tile is None and output_pixels > MAX_UNTILED_OUTPUT_PIXELS:
-            raise NstError(
-                f"the x{factor} result of {width}x{height} px ({output_pixels / 1e6:.0f} MP) is "
-                f"too large to compute in one pass (over {MAX_UNTILED_OUTPUT_PIXELS / 1e6:.0f} "
-                "MP): use tiles (--tile)"
-            )
-        if tile is not None and tile <= 2 * TILE_OVERLAP:
-            raise NstError(f"tile must be above {2 * TILE_OVERLAP} px, got {tile}")
-
     def upscale(self, image, factor=4, tile=None, progress=False):
         """Upscales one image.
 
@@ -90,7 +65,9 @@ class Upscaler:
           float32 array (factor * height, factor * width, 3) in [0, 255].
         """
         image = np.asarray(image, np.float32)
-        self.check_request(image.shape, factor, tile)
+        check_upscale(image.shape, factor, tile)
+        if factor % self.network_factor:
+            raise NstError(f"the network upscales x{self.network_factor}: cannot give x{factor}")
         if tile is None:
             result = self._forward(image[None]).numpy()[0]
         else:
@@ -110,8 +87,6 @@ class Upscaler:
         rows = tiling.tile_spans(height, tile, TILE_OVERLAP)
         columns = tiling.tile_spans(width, tile, TILE_OVERLAP)
         ramp = TILE_OVERLAP * scale
-        import tqdm
-
         with tqdm.tqdm(total=len(rows) * len(columns), disable=not progress, unit="tile") as bar:
             for top, bottom in rows:
                 row_weights = tiling.feather(height * scale, top * scale, bottom * scale, ramp)
