@@ -14,7 +14,10 @@ import tensorflow as tf
 import tqdm
 
 from nst_tf.errors import NstError
-from nst_tf.feedforward import shipped
+from nst_tf.feedforward import (
+    layers,  # noqa: F401 - registers the layers networks are saved with
+    shipped,
+)
 from nst_tf.pretrained import tiling
 from nst_tf.superres.config import TILE_OVERLAP, check_upscale
 
