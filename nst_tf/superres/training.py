@@ -8,7 +8,6 @@ A run lives in one folder:
 """
 
 import dataclasses
-import json
 import os
 import time
 
@@ -24,7 +23,7 @@ from nst_tf.feedforward import model as feedforward
 from nst_tf.io import files
 from nst_tf.losses.terms import ContentLoss
 from nst_tf.superres import data, network
-from nst_tf.superres.config import FEATURE_LAYER, UpscaleConfig
+from nst_tf.superres.config import FEATURE_LAYER
 
 
 class SuperResolutionLoss:
@@ -69,7 +68,7 @@ def train(config, out_dir, resume=False, progress=True):
       NstError: bad settings, an out_dir that already holds a run (without resume) or none (with
         resume), unusable data or weights.
     """
-    config = _prepare_run(config, out_dir, resume)
+    config = checkpoints.prepare_run(config, out_dir, resume)
     keras.utils.set_random_seed(config.seed)
     model = network.build_upscaler(config.factor, config.width, config.residual_blocks)
     optimizer = keras.optimizers.Adam(config.learning_rate)
@@ -135,29 +134,6 @@ def train(config, out_dir, resume=False, progress=True):
     if photos.skipped.count:
         print(f"skipped {photos.skipped.count} unreadable image file(s)")
     return model, history
-
-
-def _prepare_run(config, out_dir, resume):
-    """Checks the settings and the run folder; writes run.json for a new run.
-
-    Returns:
-      the config to train with (the saved one, with the new step count, when resuming).
-    """
-    settings_path = os.path.join(out_dir, "run.json")
-    if resume:
-        if not os.path.isfile(settings_path):
-            raise NstError(f"nothing to resume: {out_dir} holds no run (no run.json)")
-        with open(settings_path) as f:
-            saved = UpscaleConfig(**json.load(f))
-        saved.steps = config.steps
-        config = saved
-    elif os.path.exists(settings_path):
-        raise NstError(f"{out_dir} already holds a run: resume it or choose another out_dir")
-    config.validate()
-    if not resume:
-        os.makedirs(out_dir, exist_ok=True)
-        files.write_json(settings_path, dataclasses.asdict(config))
-    return config
 
 
 def _write_outputs(model, config, out_dir, history, step):
