@@ -46,6 +46,11 @@ _PUBLIC = {
     "stylize_batch": "nst_tf.batch.pipeline",
     "matting_laplacian": "nst_tf.photoreal.matting",
     "photo_smooth": "nst_tf.photoreal.smoothing",
+    "build_upscaler": "nst_tf.superres.network",
+    "UpscaleConfig": "nst_tf.superres.config",
+    "train_upscaler": "nst_tf.superres.training",
+    "Upscaler": "nst_tf.superres.upscaling",
+    "load_upscaler": "nst_tf.superres.upscaling",
 }
 
 __all__ = list(_PUBLIC)

@@ -153,7 +153,7 @@ def run_train(values):
     tf_startup.import_tensorflow_quietly()
     from nst_tf.superres import training
 
-    _, history = training.train(
+    _, history = training.train_upscaler(
         config, values["out"], resume=values["resume"], progress=not values["quiet"]
     )
     last = history[-1] if history else {"step": 0, "total": float("nan")}

@@ -52,7 +52,7 @@ class SuperResolutionLoss:
         return {"total": feature + self.pixel_weight * pixel, "feature": feature, "pixel": pixel}
 
 
-def train(config, out_dir, resume=False, progress=True):
+def train_upscaler(config, out_dir, resume=False, progress=True):
     """Trains (or resumes training) a super-resolution network.
 
     Args:

@@ -89,6 +89,13 @@ def test_tiled_upscaling_matches_one_pass_and_factor_8_doubles_it(tmp_path):
     assert upscaler.upscale(image, 8).shape == (384, 320, 3)
 
 
+def test_the_shipped_network_loads_by_default_and_says_what_trained_it():
+    upscaler = upscaling.load_upscaler()
+    assert upscaler.network_factor == 4 and upscaler.metadata["training"]["loss"] == "perceptual"
+    assert "NOT ImageNet" in upscaler.metadata["loss_network"]
+    assert upscaler.upscale(stripes_image(8), 4).shape == (32, 32, 3)
+
+
 def test_bad_requests_raise_one_line_errors(tmp_path):
     with pytest.raises(NstError, match="unsupported factor 3"):
         config.check_upscale((10, 10, 3), 3)
@@ -113,11 +120,11 @@ def test_training_resumes_from_its_checkpoint(tmp_path):
         residual_blocks=1, vgg_weights=None, checkpoint_every=1, log_every=1,
     )  # fmt: skip
     run = tmp_path / "run"
-    training.train(settings, str(run), progress=False)
+    training.train_upscaler(settings, str(run), progress=False)
     with pytest.raises(NstError, match="already holds a run"):
-        training.train(settings, str(run), progress=False)
+        training.train_upscaler(settings, str(run), progress=False)
     settings.steps = 3
-    model, history = training.train(settings, str(run), resume=True, progress=False)
+    model, history = training.train_upscaler(settings, str(run), resume=True, progress=False)
     assert [entry["step"] for entry in history] == [1, 2, 3]
     assert os.path.basename(sorted(os.listdir(run / "checkpoints"))[-1]) == "ckpt-000003.npz"
     loaded = upscaling.load_upscaler(str(run))
