@@ -18,7 +18,7 @@ setup(
     package_dir={"nst_tf.exported_models": "exported_models"},
     package_data={
         "nst_tf": ["samples/*.jpg", "serve/static/*"],
-        "nst_tf.exported_models": ["*.keras", "*.json", "NOTICE", "magenta/*"],
+        "nst_tf.exported_models": ["*.keras", "*.json", "NOTICE", "magenta/*", "superres/*"],
     },
     python_requires=">=3.10",
     install_requires=[

@@ -48,6 +48,11 @@ _PUBLIC = {
     "photo_smooth": "nst_tf.photoreal.smoothing",
     "image_analogy": "nst_tf.analogy.analogy",
     "AnalogyResult": "nst_tf.analogy.analogy",
+    "build_upscaler": "nst_tf.superres.network",
+    "UpscaleConfig": "nst_tf.superres.config",
+    "train_upscaler": "nst_tf.superres.training",
+    "Upscaler": "nst_tf.superres.upscaling",
+    "load_upscaler": "nst_tf.superres.upscaling",
 }
 
 __all__ = list(_PUBLIC)

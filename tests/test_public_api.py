@@ -16,7 +16,8 @@ PUBLIC = [
     "export_tflite", "LiteStyleModel", "stylize_fast", "style_vector", "build_style_predictor",
     "build_arbitrary_transformer", "build_multistyle_network", "export_arbitrary_saved_model",
     "export_arbitrary_tflite", "LiteArbitraryModel", "stylize_batch", "matting_laplacian",
-    "photo_smooth", "image_analogy", "AnalogyResult",
+    "photo_smooth", "image_analogy", "AnalogyResult", "build_upscaler", "UpscaleConfig",
+    "train_upscaler", "Upscaler", "load_upscaler",
 ]  # fmt: skip
 
 

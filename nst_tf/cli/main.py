@@ -12,7 +12,7 @@ import sys
 
 from absl import flags
 
-from nst_tf.cli import analogy, batch, export, serve, styles, stylize, texture, train
+from nst_tf.cli import analogy, batch, export, serve, styles, stylize, texture, train, upscale
 from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
@@ -27,6 +27,8 @@ COMMANDS = {
     "styles": styles.COMMAND,
     "serve": serve.COMMAND,
     "batch": batch.COMMAND,
+    "upscale": upscale.UPSCALE_COMMAND,
+    "train-upscale": upscale.TRAIN_COMMAND,
 }
 
 

@@ -1,18 +1,53 @@
-"""Training checkpoints: one .npz per checkpoint (weights, Adam slots, step, loss history).
+"""Training runs: their settings (run.json) and checkpoints, one .npz per checkpoint (weights,
+Adam slots, step, loss history).
 
 Each is written atomically and the newest CHECKPOINTS_KEPT are kept, so a killed run resumes.
 """
 
+import dataclasses
 import json
 import os
 import re
 
 import numpy as np
 
+from nst_tf.errors import NstError
 from nst_tf.io import files
 
 CHECKPOINTS_KEPT = 2
 CHECKPOINT_NAME = re.compile(r"^ckpt-(\d+)\.npz$")
+
+
+def prepare_run(config, out_dir, resume, writes=True):
+    """Checks the settings and the run folder; writes run.json for a new run.
+
+    Args:
+      config: a settings dataclass with `steps` and `validate()`.
+      out_dir: the run folder.
+      resume: continue the run there (its saved settings are read back, with config's steps).
+      writes: whether this process writes the run folder.
+
+    Returns:
+      the config to train with.
+
+    Raises:
+      NstError: nothing to resume, a run already there (without resume), or bad settings.
+    """
+    settings_path = os.path.join(out_dir, "run.json")
+    if resume:
+        if not os.path.isfile(settings_path):
+            raise NstError(f"nothing to resume: {out_dir} holds no run (no run.json)")
+        with open(settings_path) as f:
+            saved = type(config)(**json.load(f))
+        saved.steps = config.steps
+        config = saved
+    elif os.path.exists(settings_path) and writes:
+        raise NstError(f"{out_dir} already holds a run: resume it or choose another out_dir")
+    config.validate()
+    if not resume and writes:
+        os.makedirs(out_dir, exist_ok=True)
+        files.write_json(settings_path, dataclasses.asdict(config))
+    return config
 
 
 def checkpoint_path(out_dir, step):

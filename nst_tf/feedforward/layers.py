@@ -1,9 +1,11 @@
-"""The layers of the transformation networks: reflection padding, size handling, (conditional)
-instance normalisation and the output mapping to pixels. Registered, so saved models load.
+"""The layers of the transformation and super-resolution networks: reflection padding, size
+handling, (conditional) instance normalisation, the output mapping to pixels, sub-pixel and
+bilinear upsampling. Registered, so saved models load.
 """
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import ops
 
 # Every side is padded to a multiple of this (two stride-2 convolutions), then cropped back.
@@ -129,3 +131,42 @@ class ToPixels(keras.layers.Layer):
         # its 256 levels on the logits that matter. And not (tanh + 1) * 127.5: the int8 converter
         # gives that sum the 0-255 scale of the product.
         return ops.tanh(ops.clip(x, -LOGIT_LIMIT, LOGIT_LIMIT)) * 127.5 + 127.5
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class PixelShuffle(keras.layers.Layer):
+    """Depth to space: (h, w, c * s * s) -> (h * s, w * s, c).
+
+    Args:
+      scale: the side factor s.
+    """
+
+    def __init__(self, scale, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = int(scale)
+
+    def call(self, features):
+        return tf.nn.depth_to_space(features, self.scale)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class BilinearUpsample(keras.layers.Layer):
+    """Bilinear resize by an integer factor, for images whose size is known only at run time.
+
+    Args:
+      factor: the side factor.
+    """
+
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = int(factor)
+
+    def call(self, images):
+        size = tf.shape(images)[1:3] * self.factor
+        return tf.image.resize(images, size, method="bilinear")
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}

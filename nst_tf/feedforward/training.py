@@ -25,7 +25,7 @@ from nst_tf.encoders import vgg as networks
 from nst_tf.errors import NstError
 from nst_tf.feedforward import checkpoints, data, transformer
 from nst_tf.feedforward import model as feedforward
-from nst_tf.feedforward.config import TrainConfig
+from nst_tf.feedforward.config import TrainConfig  # noqa: F401 - part of this module's API
 from nst_tf.feedforward.perceptual_loss import PerceptualLoss
 from nst_tf.io import files, plots
 from nst_tf.io import image_io as image_io
@@ -59,7 +59,7 @@ def train(config, out_dir, resume=False, progress=True):
       NstError: bad settings, an out_dir that already holds a run (without resume) or none (with
         resume), unusable data or weights.
     """
-    config = _prepare_run(config, out_dir, resume)
+    config = checkpoints.prepare_run(config, out_dir, resume, _writes_run(config))
     strategy = _strategy(config.distribute)
     writes = _writes_run(config)
     replicas = strategy.num_replicas_in_sync
@@ -154,29 +154,6 @@ def train(config, out_dir, resume=False, progress=True):
         count = sum(training_data.skipped.count for training_data in inputs)
         print(f"skipped {count} unreadable image file(s), e.g. {skipped[0]}")
     return TrainResult(model, _model_path(out_dir, writes), history)
-
-
-def _prepare_run(config, out_dir, resume):
-    """Checks the settings and the run folder; writes run.json for a new run.
-
-    Returns:
-      the config to train with (the saved one, with the new step count, when resuming).
-    """
-    settings_path = os.path.join(out_dir, "run.json")
-    if resume:
-        if not os.path.isfile(settings_path):
-            raise NstError(f"nothing to resume: {out_dir} holds no run (no run.json)")
-        with open(settings_path) as f:
-            saved = TrainConfig(**json.load(f))
-        saved.steps = config.steps
-        config = saved
-    elif os.path.exists(settings_path) and _writes_run(config):
-        raise NstError(f"{out_dir} already holds a run: resume it or choose another out_dir")
-    config.validate()
-    if not resume and _writes_run(config):
-        os.makedirs(out_dir, exist_ok=True)
-        files.write_json(settings_path, dataclasses.asdict(config))
-    return config
 
 
 def _strategy(distribute):
