@@ -84,6 +84,12 @@ def real_clip(path, count, side):
     return frames
 
 
+def sharpness(frames):
+    """Mean absolute difference between neighbouring pixels (grey), over frames: what blur lowers."""
+    grey = np.asarray(frames, np.float32).mean(axis=-1)
+    return float(np.abs(np.diff(grey, axis=1)).mean() + np.abs(np.diff(grey, axis=2)).mean())
+
+
 def run_clip(name, frames, style_model, weights, smoothing):
     """Stylises the frames once, then smooths them in each mode; warping error and ms/frame."""
     stylised, network_seconds = [], []
@@ -114,14 +120,17 @@ def run_clip(name, frames, style_model, weights, smoothing):
         ]
         extra_ms = 1000 * statistics.median(extra[1:])
         results.append({
-            "clip": name, "mode": mode, "frames": len(frames),
+            "clip": name, "mode": mode, "frames": len(frames), "sharpness": sharpness(outputs),
             "size": list(frames[0].shape[:2]), "warping_error": round(float(np.mean(errors)), 2),
             "network_ms_per_frame": round(network_ms, 1), "smoothing_ms_per_frame": round(extra_ms, 1),
             "time_vs_per_frame": round((network_ms + extra_ms) / network_ms, 3),
         })  # fmt: skip
-    per_frame = results[0]["warping_error"]
+    per_frame = results[0]
     for result in results:
-        result["error_vs_per_frame"] = round(result["warping_error"] / per_frame, 3)
+        result["error_vs_per_frame"] = round(
+            result["warping_error"] / per_frame["warping_error"], 3
+        )
+        result["sharpness_vs_per_frame"] = round(result["sharpness"] / per_frame["sharpness"], 3)
     return results
 
 
@@ -155,6 +164,7 @@ def run_optimised_clip(name, frames, style, args, temporal_weight, modes):
                 "clip": name, "mode": f"optimise {mode}", "temporal_weight": temporal_weight,
                 "frames": len(decoded), "size": list(decoded.shape[1:3]),
                 "iterations": args.iterations, "warping_error": round(float(np.mean(errors)), 2),
+                "sharpness": sharpness(outputs),
                 "seconds_per_frame": round(seconds, 2),
             })  # fmt: skip
     return results
@@ -174,14 +184,16 @@ def optimised_rows(clips, args):
             rows += run_optimised_clip(name, frames, style, args, weight, ("flow",))
         for row in rows:
             row["error_vs_per_frame"] = round(row["warping_error"] / rows[0]["warping_error"], 3)
+            row["sharpness_vs_per_frame"] = round(row["sharpness"] / rows[0]["sharpness"], 3)
             row["time_vs_per_frame"] = round(
                 row["seconds_per_frame"] / rows[0]["seconds_per_frame"], 3
             )
         results += rows
-    header = ("clip", "mode", "temporal w", "warp err", "vs none", "s/frame", "time x")
+    header = ("clip", "mode", "temporal w", "warp err", "vs none", "sharpness", "s/frame", "time x")
     print(benchmarks.format_table(header, [
-        (r["clip"], r["mode"], r["temporal_weight"], f"{r['warping_error']:.2f}",
-         f"{r['error_vs_per_frame']:.2f}", f"{r['seconds_per_frame']:.1f}",
+        (r["clip"], r["mode"], f"{r['temporal_weight']:g}", f"{r['warping_error']:.2f}",
+         f"{r['error_vs_per_frame']:.2f}", f"{r['sharpness_vs_per_frame']:.2f}",
+         f"{r['seconds_per_frame']:.1f}",
          f"{r['time_vs_per_frame']:.2f}")
         for r in results
     ]))  # fmt: skip
@@ -204,11 +216,11 @@ def main(argv=None):
         results += run_clip(name, frames, style_model, weights, args.smoothing)
     rows = [
         (r["clip"], r["mode"], f"{r['warping_error']:.2f}", f"{r['error_vs_per_frame']:.2f}",
-         f"{r['network_ms_per_frame']:.0f}", f"{r['smoothing_ms_per_frame']:.1f}",
-         f"{r['time_vs_per_frame']:.2f}")
+         f"{r['sharpness_vs_per_frame']:.2f}", f"{r['network_ms_per_frame']:.0f}",
+         f"{r['smoothing_ms_per_frame']:.1f}", f"{r['time_vs_per_frame']:.2f}")
         for r in results
     ]  # fmt: skip
-    header = ("clip", "mode", "warp err", "vs none", "net ms", "+smooth ms", "time x")
+    header = ("clip", "mode", "warp err", "vs none", "sharpness", "net ms", "+smooth ms", "time x")
     print(benchmarks.format_table(header, rows))
     if args.optimise:
         results += optimised_rows(clips, args)

@@ -46,7 +46,7 @@ def define_model_flags(fv):
         "temporal-smoothing",
         None,
         "With --model or --fast on a video: how much of the previous result is kept, in [0, 1) "
-        "(default: 0.8 with flow, 0.5 with blend).",
+        "(default: 0.9 with flow, 0.5 with blend).",
         flag_values=fv,
     )
 
