@@ -9,7 +9,8 @@ activations of the stand-in VGG16 (HED edge-detector weights, not ImageNet) — 
 the perceptual network was trained on. Speed: milliseconds per megapixel of output of each
 network on a 256x256 input (1024x1024 out), the median of 3 runs after a warm-up, on the
 machine it ran on (the 2-core VM was shared with other jobs). It also writes the gallery crop
-docs/upscale.jpg (low resolution, bicubic, pixel-loss network, perceptual network, original).
+docs/upscale.jpg (low resolution, bicubic, pixel-loss network, perceptual network, original) of
+a bundled photo (nst_tf/samples/chelsea.jpg, CC0; the BSDS500 photos may not be published).
 
 `--training-folder DIR` instead writes DIR: links to the training photos minus HELD_OUT, the
 --data the shipped networks were trained on.
@@ -42,8 +43,13 @@ HELD_OUT = (
 ).split()
 FACTOR = 4
 METHODS = ("bicubic", "pixel-loss net", "perceptual net")
-# The gallery crop: (photo, top, left, side) at high resolution.
-GALLERY_CROP = ("108005", 60, 150, 160)
+# The gallery crop: (bundled photo, top, left, side) at high resolution.
+GALLERY_CROP = (
+    os.path.join(benchmarks.REPOSITORY, "nst_tf", "samples", "chelsea.jpg"),
+    60,
+    150,
+    160,
+)
 
 
 def parse_args(argv):
@@ -101,21 +107,40 @@ def milliseconds_per_megapixel(upscaler):
     return 1000 * statistics.median(runs) / (256 * FACTOR * 256 * FACTOR / 1e6)
 
 
-def gallery(photos, outputs, path):
+def upscaled(photo, networks):
+    """The photo shrunk x FACTOR ("low") and brought back by each method: {name: image}."""
+    import numpy as np
+    import tensorflow as tf
+
+    from nst_tf.superres import data
+
+    low = data.downscale(tf.constant(photo[None]), FACTOR).numpy()[0]
+    bicubic = tf.image.resize(low[None], photo.shape[:2], method="bicubic").numpy()[0]
+    versions = {"low": low, "bicubic": np.clip(bicubic, 0, 255)}
+    versions.update({method: net.upscale(low, FACTOR) for method, net in networks.items()})
+    return versions
+
+
+def gallery(networks, path):
     """Writes the gallery crop: low resolution (nearest), each method, original; labelled."""
     import numpy as np
     from PIL import Image, ImageDraw
 
     from nst_tf.io import image_io
 
-    name, top, left, side = GALLERY_CROP
+    source, top, left, side = GALLERY_CROP
+    photo = image_io.load_image(source)
+    photo = photo[
+        : photo.shape[0] - photo.shape[0] % FACTOR, : photo.shape[1] - photo.shape[1] % FACTOR
+    ]
+    versions = upscaled(photo, networks)
     low_side = side // FACTOR
-    low = outputs["low"][name][top // FACTOR :][:low_side, left // FACTOR :][:, :low_side]
+    low = versions["low"][top // FACTOR :][:low_side, left // FACTOR :][:, :low_side]
     panels = [("low resolution", np.repeat(np.repeat(low, FACTOR, 0), FACTOR, 1))]
     panels += [
-        (method, outputs[method][name][top : top + side, left : left + side]) for method in METHODS
+        (method, versions[method][top : top + side, left : left + side]) for method in METHODS
     ]
-    panels.append(("original", photos[name][top : top + side, left : left + side]))
+    panels.append(("original", photo[top : top + side, left : left + side]))
     scale = 2  # shown at 2x (nearest) so single pixels stay visible
     cells = []
     for label, panel in panels:
@@ -142,7 +167,7 @@ def main(argv):
     import tensorflow as tf
 
     from nst_tf.encoders import vgg
-    from nst_tf.superres import data, upscaling
+    from nst_tf.superres import upscaling
     from nst_tf.superres.config import FEATURE_LAYER
 
     photos = held_out_photos(args.photos)
@@ -153,14 +178,8 @@ def main(argv):
     loss_network = vgg.build_loss_network([FEATURE_LAYER], "vgg16", weights=args.vgg_weights)
     outputs = {"low": {}, **{method: {} for method in METHODS}}
     for name, photo in photos.items():
-        low = data.downscale(tf.constant(photo[None]), FACTOR).numpy()[0]
-        outputs["low"][name] = low
-        size = photo.shape[:2]
-        outputs["bicubic"][name] = np.clip(
-            tf.image.resize(low[None], size, method="bicubic").numpy()[0], 0, 255
-        )
-        for method, upscaler in networks.items():
-            outputs[method][name] = upscaler.upscale(low, FACTOR)
+        for method, image in upscaled(photo, networks).items():
+            outputs[method][name] = image
 
     def measures(image, photo):
         pair = tf.constant(np.stack([image, photo]))
@@ -187,7 +206,7 @@ def main(argv):
     for method, upscaler in networks.items():
         results[method]["ms_per_output_megapixel"] = round(milliseconds_per_megapixel(upscaler), 1)
         results[method]["steps"] = upscaler.metadata.get("steps")
-    gallery(photos, outputs, args.gallery)
+    gallery(networks, args.gallery)
     header = ("x4 method", "PSNR dB", "SSIM", "relu2_2 dist", "vs bicubic", "ms/MP out")
     rows = [
         (
