@@ -1,34 +1,15 @@
 """Shared fixtures: a random-weight loss network, small synthetic images, the shared folder."""
 
 import os
-import pathlib
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
-import numpy as np
 import pytest
+from support import STAND_IN_WEIGHTS, gradient_image, stripes_image
 
 from nst_tf import defaults
 from nst_tf.encoders import vgg as networks
-
-REPO = pathlib.Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-STAND_IN_WEIGHTS = SHARED / "weights" / "vgg16_hed_bsds500_notop.h5"
-SAMPLES = REPO / "nst_tf" / "samples"
-
-
-def gradient_image(size=48):
-    """A smooth colour ramp: a content image with large-scale structure."""
-    yy, xx = np.mgrid[0:size, 0:size] * (255.0 / (size - 1))
-    return np.stack([xx, yy, (xx + yy) / 2], axis=-1).astype(np.float32)
-
-
-def stripes_image(size=48):
-    """Coloured waves of several frequencies: a style image with strong texture statistics."""
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
-    channels = [np.sin(xx * 1.3), np.sin(yy * 0.9), np.cos((xx + yy) * 0.7)]
-    return np.stack([127.5 + 120.0 * c for c in channels], axis=-1).astype(np.float32)
 
 
 @pytest.fixture(scope="session")
@@ -55,27 +36,3 @@ def stand_in_weights():
     if not STAND_IN_WEIGHTS.is_file():
         pytest.skip("../shared/weights is not beside the repository")
     return str(STAND_IN_WEIGHTS)
-
-
-def distinct_style_norms(model, seed=0):
-    """Gives every conditional instance norm distinct per-style scales and shifts, as training
-    would leave them (a new network's are all 1 and 0); returns the model."""
-    from nst_tf.feedforward import layers
-
-    rng = np.random.default_rng(seed)
-    for layer in model.layers:
-        if isinstance(layer, layers.InstanceNormalization):
-            layer.scale.assign(rng.uniform(0.5, 1.5, layer.scale.shape).astype(np.float32))
-            layer.shift.assign(rng.normal(0, 0.3, layer.shift.shape).astype(np.float32))
-    return model
-
-
-def run_python(script, *arguments):
-    """Runs a Python snippet in a fresh interpreter (nothing imported yet); returns the result."""
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "-c", script, *map(str, arguments)],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip

@@ -1,15 +1,11 @@
 """Optical flow, warping and its reliability (nst_tf.motion), and flow smoothing of videos."""
 
-import pathlib
-
 import numpy as np
+from support import SAMPLES
 
 from nst_tf import motion
 from nst_tf.feedforward import video as feedforward_video
 from nst_tf.io import image_io
-
-# Not from conftest: beside tests/serve/conftest.py, which pytest imports first, the name is taken.
-SAMPLES = pathlib.Path(__file__).resolve().parent.parent / "nst_tf" / "samples"
 
 
 def shifted_pair(dx=6, dy=3):

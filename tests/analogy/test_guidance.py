@@ -1,7 +1,7 @@
 """Glyph guidance: which images look like text, the glyph mask and its signed distance."""
 
 import numpy as np
-from conftest import gradient_image
+from support import gradient_image
 
 from nst_tf.analogy import guidance
 

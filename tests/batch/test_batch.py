@@ -8,8 +8,8 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPO, SAMPLES, gradient_image, run_python, stripes_image
 from PIL import Image
+from support import REPO, SAMPLES, gradient_image, run_python, stripes_image
 
 pytest.importorskip("apache_beam")
 

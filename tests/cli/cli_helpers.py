@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from conftest import REPO
+from support import REPO
 
 from nst_tf.cli import main as cli
 

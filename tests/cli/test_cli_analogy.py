@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 from cli_helpers import expect_usage_error
-from conftest import gradient_image, stripes_image
 from PIL import Image
+from support import gradient_image, stripes_image
 
 from nst_tf.cli import main as cli
 

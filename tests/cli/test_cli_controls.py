@@ -4,8 +4,8 @@ one-line error with exit code 2, checked before TensorFlow loads where possible.
 import numpy as np
 import pytest
 from cli_helpers import TINY, expect_usage_error
-from conftest import gradient_image, stripes_image
 from PIL import Image
+from support import gradient_image, stripes_image
 
 from nst_tf.cli import main as cli
 from nst_tf.optimize import stylize as optimize

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 from cli_helpers import TINY, expect_usage_error, run_cli
-from conftest import SAMPLES
 from PIL import Image
+from support import SAMPLES
 
 from nst_tf.optimize import colors
 

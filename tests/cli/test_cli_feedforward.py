@@ -5,8 +5,8 @@ import keras
 import numpy as np
 import pytest
 from cli_helpers import expect_usage_error, run_cli
-from conftest import SAMPLES, gradient_image, stripes_image
 from PIL import Image
+from support import SAMPLES, gradient_image, stripes_image
 
 from nst_tf.cli import main as cli
 from nst_tf.feedforward import model as feedforward

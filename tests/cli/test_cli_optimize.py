@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cli_helpers import TINY, expect_usage_error, run_cli
-from conftest import gradient_image, stripes_image
 from PIL import Image
+from support import gradient_image, stripes_image
 
 from nst_tf.cli import main as cli
 

@@ -4,8 +4,8 @@ path and a trained network on tiny images, and bad values (exit code 2)."""
 import numpy as np
 import pytest
 from cli_helpers import TINY, expect_usage_error
-from conftest import SAMPLES, gradient_image, stripes_image
 from PIL import Image
+from support import SAMPLES, gradient_image, stripes_image
 
 from nst_tf.cli import main as cli
 from nst_tf.photoreal import matting

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 from cli_helpers import expect_usage_error, run_cli
-from conftest import gradient_image, stripes_image
+from support import gradient_image, stripes_image
 
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import image_io

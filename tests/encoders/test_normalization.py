@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from conftest import gradient_image, stripes_image
 from PIL import Image
+from support import gradient_image, stripes_image
 
 from nst_tf.encoders import normalization as vgg_normalization
 from nst_tf.encoders import vgg as networks

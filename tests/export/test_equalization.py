@@ -2,7 +2,7 @@
 
 import keras
 import numpy as np
-from conftest import SAMPLES
+from support import SAMPLES
 
 from nst_tf.export import equalization, parity
 from nst_tf.feedforward import model as feedforward

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import SAMPLES, SHARED, run_python
+from support import SAMPLES, SHARED, run_python
 
 from nst_tf.errors import NstError
 from nst_tf.export import arbitrary, parity, tflite

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
-from conftest import gradient_image
 from PIL import Image
+from support import gradient_image
 
 from nst_tf.errors import NstError
 from nst_tf.feedforward import config, data

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import distinct_style_norms, gradient_image, stripes_image
+from support import distinct_style_norms, gradient_image, stripes_image
 
 from nst_tf.feedforward import inference, layers, transformer
 from nst_tf.feedforward import model as feedforward

@@ -9,8 +9,8 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPO, SAMPLES, gradient_image, stripes_image
 from PIL import Image
+from support import REPO, SAMPLES, gradient_image, stripes_image
 
 STEPS = 3
 

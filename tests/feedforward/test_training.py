@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 import pytest
-from conftest import REPO, SAMPLES, gradient_image, stripes_image
 from PIL import Image
+from support import REPO, SAMPLES, gradient_image, stripes_image
 
 from nst_tf.errors import NstError
 from nst_tf.feedforward import model as feedforward

@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from conftest import distinct_style_norms
+from support import distinct_style_norms
 
 from nst_tf.errors import NstError
 from nst_tf.feedforward import layers, shipped, transformer

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import gradient_image, stripes_image
+from support import gradient_image, stripes_image
 
 from nst_tf.errors import NstError
 from nst_tf.optimize import stylize as optimize

@@ -7,8 +7,8 @@ ImageNet VGG16); skips when ../shared is absent.
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import SHARED
 from PIL import Image, ImageFilter
+from support import SHARED
 
 from nst_tf import defaults
 from nst_tf.encoders import vgg as networks

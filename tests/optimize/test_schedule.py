@@ -1,7 +1,7 @@
 """The memory schedule, without TensorFlow: levels and tiles chosen under a limit, refusals."""
 
 import pytest
-from conftest import run_python
+from support import run_python
 
 from nst_tf import defaults
 from nst_tf.encoders import vgg_layers

@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from conftest import gradient_image, stripes_image
+from support import gradient_image, stripes_image
 
 from nst_tf import tiling
 from nst_tf.encoders import vgg

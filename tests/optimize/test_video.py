@@ -3,7 +3,7 @@
 import imageio.v2 as imageio
 import numpy as np
 import pytest
-from conftest import gradient_image, stripes_image
+from support import gradient_image, stripes_image
 
 from nst_tf import motion
 from nst_tf.errors import NstError

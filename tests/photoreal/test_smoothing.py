@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import gradient_image, stripes_image
+from support import gradient_image, stripes_image
 
 from nst_tf.errors import NstError
 from nst_tf.photoreal import matting, metrics, smoothing

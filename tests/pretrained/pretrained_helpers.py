@@ -3,7 +3,7 @@
 import importlib.util
 
 import numpy as np
-from conftest import REPO
+from support import REPO
 
 
 def load_tool(name):

@@ -6,7 +6,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from conftest import REPO, SAMPLES
+from support import REPO, SAMPLES
 
 from nst_tf.errors import NstError
 from nst_tf.export import parity

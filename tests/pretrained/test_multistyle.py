@@ -6,8 +6,8 @@ import pathlib
 import keras
 import numpy as np
 import pytest
-from conftest import distinct_style_norms
 from pretrained_helpers import load_tool, with_stray_weight
+from support import distinct_style_norms
 
 from nst_tf.feedforward import layers
 from nst_tf.feedforward import model as feedforward

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import gradient_image, stripes_image
+from support import gradient_image, stripes_image
 
 from nst_tf.encoders import vgg
 from nst_tf.errors import NstError
