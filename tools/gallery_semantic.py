@@ -1,8 +1,8 @@
 """Renders docs/semantic.jpg: semantic guidance against unguided transfer.
 
 The launch pad photo (rocket.jpg of ../shared, SpaceX, public domain) in the style of Starry
-Night: unguided, the sky takes the cypress's and the village's dark strokes and the towers take
-the swirls; guided (`--label-map` + `--style-label-map`), sky goes to sky and structures to the
+Night: unguided, the painting's statistics land anywhere (the stars' yellow at the lights on the
+ground); guided (`--label-map` + `--style-label-map`), sky goes to sky and the structures to the
 cypress and the village. The label maps are made here: the photo's sky by its colour, the
 painting's cypress and village by a polygon and a skyline drawn once by hand.
 
