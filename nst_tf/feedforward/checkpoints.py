@@ -8,14 +8,61 @@ import dataclasses
 import json
 import os
 import re
+import time
 
 import numpy as np
+import tqdm
 
 from nst_tf.errors import NstError
 from nst_tf.io import files
 
 CHECKPOINTS_KEPT = 2
 CHECKPOINT_NAME = re.compile(r"^ckpt-(\d+)\.npz$")
+
+
+class StepLog:
+    """The progress bar and loss history of a training run: every `log_every` steps (and the
+    last) an entry with the step, the seconds since the run began (across resumes) and the
+    losses.
+
+    Args:
+      steps: the run's last step.
+      start_step: the step it resumes after (0 for a new run).
+      log_every: steps between entries.
+      history: the entries so far (a resumed run's), extended in place.
+      progress: show the bar.
+      shown: names of the losses shown beside the bar.
+    """
+
+    def __init__(self, steps, start_step, log_every, history, progress, shown):
+        self.steps, self.log_every, self.history, self.shown = steps, log_every, history, shown
+        self.bar = tqdm.tqdm(
+            total=steps, initial=start_step, disable=not progress, unit="step", dynamic_ncols=True
+        )
+        self.started = time.perf_counter() - (history[-1]["seconds"] if history else 0.0)
+
+    def record(self, step, losses):
+        """Counts a step; on a logging step appends and returns its entry (else None).
+
+        Raises:
+          NstError: a loss is not finite.
+        """
+        entry = None
+        if step % self.log_every == 0 or step == self.steps:
+            entry = {"step": step, "seconds": round(time.perf_counter() - self.started, 2)}
+            entry.update({name: float(value) for name, value in losses.items()})
+            if not all(np.isfinite(float(value)) for value in losses.values()):
+                raise NstError(
+                    f"the loss became {entry['total']} at step {step}: lower learning_rate "
+                    "or the loss weights, then resume"
+                )
+            self.history.append(entry)
+            self.bar.set_postfix({name: f"{entry[name]:.4g}" for name in self.shown})
+        self.bar.update(1)
+        return entry
+
+    def close(self):
+        self.bar.close()
 
 
 def prepare_run(config, out_dir, resume, writes=True):

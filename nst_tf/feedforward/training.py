@@ -13,12 +13,10 @@ A run lives in one folder:
 import dataclasses
 import json
 import os
-import time
 
 import keras
 import numpy as np
 import tensorflow as tf
-import tqdm
 
 from nst_tf import defaults
 from nst_tf.encoders import vgg as networks
@@ -120,26 +118,15 @@ def train(config, out_dir, resume=False, progress=True):
     )
     sample = image_io.resize_longest(image_io.load_image(SAMPLE_IMAGE), config.image_size)
 
-    bar = tqdm.tqdm(
-        total=config.steps,
-        initial=start_step,
-        disable=not progress,
-        unit="step",
-        dynamic_ncols=True,
+    log = checkpoints.StepLog(
+        config.steps, start_step, config.log_every, history, progress, ("content", "style", "tv")
     )
-    started = time.perf_counter() - (history[-1]["seconds"] if history else 0.0)
     for step in range(start_step + 1, config.steps + 1):
-        losses = step_fn(*next(batches))
-        if step % config.log_every == 0 or step == config.steps:
-            entry = {"step": step, "seconds": round(time.perf_counter() - started, 2)}
-            entry.update({name: float(value) for name, value in losses.items()})
-            _check_finite(entry)
-            history.append(entry)
+        entry = log.record(step, step_fn(*next(batches)))
+        if entry is not None:
             with writer.as_default(step=step):
                 for name in ("total", "content", "style", "tv"):
                     tf.summary.scalar(f"loss/{name}", entry[name])
-            bar.set_postfix({name: f"{entry[name]:.4g}" for name in ("content", "style", "tv")})
-        bar.update(1)
         if writes and (step % config.checkpoint_every == 0 or step == config.steps):
             checkpoints.save_checkpoint(model, optimizer, step, history, out_dir)
             _write_outputs(model, config, out_dir, history, step)
@@ -148,7 +135,7 @@ def train(config, out_dir, resume=False, progress=True):
             with writer.as_default(step=step):
                 tf.summary.image("sample", panel[None] / 255.0)
             writer.flush()
-    bar.close()
+    log.close()
     skipped = [path for training_data in inputs for path in training_data.skipped.examples]
     if skipped:
         count = sum(training_data.skipped.count for training_data in inputs)
@@ -231,14 +218,6 @@ def _make_step(model, optimizer, perceptual_loss, strategy, num_styles, jit_comp
         }
 
     return single_step if replicas == 1 else mirrored_step
-
-
-def _check_finite(entry):
-    if not all(np.isfinite(entry[name]) for name in ("total", "content", "style", "tv")):
-        raise NstError(
-            f"the loss became {entry['total']} at step {entry['step']}: lower learning_rate "
-            "or the loss weights, then resume"
-        )
 
 
 def _sample_panel(model, sample):

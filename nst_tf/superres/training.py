@@ -9,15 +9,11 @@ A run lives in one folder:
 
 import dataclasses
 import os
-import time
 
 import keras
-import numpy as np
 import tensorflow as tf
-import tqdm
 
 from nst_tf.encoders import vgg as networks
-from nst_tf.errors import NstError
 from nst_tf.feedforward import checkpoints
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import files
@@ -106,31 +102,15 @@ def train_upscaler(config, out_dir, resume=False, progress=True):
         return losses
 
     batches = iter(pairs)
-    bar = tqdm.tqdm(
-        total=config.steps,
-        initial=start_step,
-        disable=not progress,
-        unit="step",
-        dynamic_ncols=True,
+    log = checkpoints.StepLog(
+        config.steps, start_step, config.log_every, history, progress, ("feature", "pixel")
     )
-    started = time.perf_counter() - (history[-1]["seconds"] if history else 0.0)
     for step in range(start_step + 1, config.steps + 1):
-        losses = step_fn(*next(batches))
-        if step % config.log_every == 0 or step == config.steps:
-            entry = {"step": step, "seconds": round(time.perf_counter() - started, 2)}
-            entry.update({name: float(value) for name, value in losses.items()})
-            if not np.isfinite(entry["total"]):
-                raise NstError(
-                    f"the loss became {entry['total']} at step {step}: lower learning_rate, "
-                    "then resume"
-                )
-            history.append(entry)
-            bar.set_postfix({name: f"{entry[name]:.4g}" for name in ("feature", "pixel")})
-        bar.update(1)
+        log.record(step, step_fn(*next(batches)))
         if step % config.checkpoint_every == 0 or step == config.steps:
             checkpoints.save_checkpoint(model, optimizer, step, history, out_dir)
             _write_outputs(model, config, out_dir, history, step)
-    bar.close()
+    log.close()
     if photos.skipped.count:
         print(f"skipped {photos.skipped.count} unreadable image file(s)")
     return model, history
