@@ -75,9 +75,11 @@ class StyleSwapLoss(PatchLoss):
 
     needs_content = True
 
-    def targets(self, style_features, content_features=None):
+    def targets(self, style_features, content_features=None, style_positions=None):
         if content_features is None:
             raise ValueError("style swap needs the content image's activations")
+        if style_positions is not None:
+            raise ValueError("StyleSwapLoss cannot take targets from style regions")
         return [
             self.swapped(content, style) for content, style in zip(content_features, style_features)
         ]
