@@ -12,12 +12,13 @@ them), batch 1, milliseconds per image: the median of `--repeats` calls after a 
 Each configuration runs in its own subprocess; the sides take turns, `--rounds` times per size
 in alternating order, so that a shared, loaded machine slows them alike; a configuration's
 figure is the median over its rounds. torch comes from the Python running this script
-(e.g. /work/venv-race/bin/python, which also sees TensorFlow); nst_tf never imports it.
+(a virtual environment with torch that also sees TensorFlow, such as one made with
+`python -m venv --system-site-packages`); nst_tf never imports it.
 
 Run from the repository root:
 
-    /work/venv-race/bin/python tools/bench_inference.py
-    /work/venv-race/bin/python tools/bench_inference.py --sizes 64 --repeats 2 --rounds 1 \\
+    python tools/bench_inference.py
+    python tools/bench_inference.py --sizes 64 --repeats 2 --rounds 1 \\
         --out /tmp/bench_inference.json
 """
 

@@ -2,7 +2,7 @@
 `nst-tf stylize PHOTO --model STYLE`), and per style a SavedModel and TFLite float16 and int8
 files, with a manifest of how it was trained and its measured parity with Keras.
 
-    python tools/ship_models.py --model /work/runs/styles3b --name styles3 \\
+    python tools/ship_models.py --model runs/styles3b --name styles3 \\
         --representative-data ../shared/images/train
 """
 
