@@ -51,6 +51,9 @@ def parse_args(argv):
     parser.add_argument("--tile-passes", type=int, default=1)
     parser.add_argument("--vgg", default="vgg16", choices=["vgg16", "vgg19"])
     parser.add_argument(
+        "--precision", default="auto", help="the loss network's: auto, float32 or bfloat16"
+    )
+    parser.add_argument(
         "--vgg-weights",
         default=STAND_IN if os.path.isfile(STAND_IN) else "none",
         help="weights file, or 'none' for random weights (default: the stand-in VGG16 if present)",
@@ -74,13 +77,14 @@ def run_one(size, args):
       dict of measurements (JSON-serialisable).
     """
     import nst_tf
+    from nst_tf.encoders import precision
 
     weights = None if args.vgg_weights == "none" else args.vgg_weights
     started = time.perf_counter()
     result = nst_tf.stylize(
         args.content, args.style, size=size, iterations=args.iterations, scales=args.scales,
         max_memory=args.max_memory, tile_passes=args.tile_passes, vgg=args.vgg,
-        vgg_weights=weights, progress=False,
+        vgg_weights=weights, progress=False, precision=args.precision,
     )  # fmt: skip
     seconds = time.perf_counter() - started
     os.makedirs(args.images, exist_ok=True)
@@ -92,6 +96,7 @@ def run_one(size, args):
     scores = whole_image_losses(result.image, args, weights) if args.score else None
     return {
         "size": [width, height],
+        "precision": precision.resolve(args.precision),
         "whole_image_losses": scores,
         "schedule": schedule.describe(),
         "levels": [
@@ -180,14 +185,16 @@ def write_seam_crop(result, path):
 
 def format_table(results):
     """The results as a plain-text table."""
-    header = ("size", "seconds", "peak MiB", "estimate MiB", "evals", "whole total", "schedule")
+    header = ("size", "precision", "seconds", "peak MiB", "estimate MiB", "evals", "whole total",
+              "schedule")  # fmt: skip
     rows = []
     for r in results:
         if "error" in r:
             rows.append((str(r["size"]), "failed: " + r["error"]))
             continue
         rows.append((
-            "x".join(map(str, r["size"])), f"{r['seconds']:.0f}", str(r["peak_rss_mib"]),
+            "x".join(map(str, r["size"])), r.get("precision", "float32"), f"{r['seconds']:.0f}",
+            str(r["peak_rss_mib"]),
             str(r["estimated_peak_mib"]), str(r["evaluations"]),
             f"{r['whole_image_losses']['total']:.4g}" if r.get("whole_image_losses") else "-",
             r["schedule"].removeprefix("schedule: ").split(";")[0],

@@ -1,12 +1,15 @@
 """Race to the same picture: nst_tf's optimisation against PyTorch on nst_tf's own objective.
 
-At each size (longest side) three sides run one after the other, each in its own subprocess, on
+At each size (longest side) four sides run one after the other, each in its own subprocess, on
 the same images and loss-network weights:
 
   torch_lbfgs   `torch.optim.LBFGS(line_search_fn="strong_wolfe")` as people use it: pixels
                 unbounded, the saved image clamped to [0, 255]
   scipy_lbfgsb  SciPy's L-BFGS-B on torch gradients (float64 on SciPy's side), pixels in [0, 255]
-  nst_tf        `nst_tf.stylize` (its L-BFGS, XLA), images taken through `on_iteration`
+  nst_tf        `nst_tf.stylize` (its L-BFGS; the loss network in its default precision,
+                bfloat16 on CPUs with AVX512-BF16), images taken through `on_iteration`
+  nst_tf_float32  the same in float32 with XLA (the previous default), to show what bfloat16
+                changes in speed and in the evaluator's verdict
 
 The torch sides compute nst_tf's objective exactly (`TorchObjective`): VGG16 with max pooling
 and the h5 weights, caffe preprocessing, nst_tf's default layers, Gram matrices divided by the
@@ -44,7 +47,8 @@ import race_sides
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)  # benchmark this checkout's nst_tf, not another installed one
 SHARED = os.path.join(REPO, "..", "shared")
-SIDES = ("torch_lbfgs", "scipy_lbfgsb", "nst_tf")
+SIDES = ("torch_lbfgs", "scipy_lbfgsb", "nst_tf", "nst_tf_float32")
+NST_TF_PRECISIONS = {"nst_tf": "auto", "nst_tf_float32": "float32"}
 TORCH_SIDES = SIDES[:2]
 
 
@@ -81,11 +85,13 @@ def parse_args(argv):
 def run_side(side, folder, args):
     """Runs one side on the inputs in `folder`, saves its images there, returns its facts."""
     inputs = dict(np.load(os.path.join(folder, "inputs.npz")))
-    if side == "nst_tf":
+    if side in NST_TF_PRECISIONS:
         from nst_tf.tf_startup import import_tensorflow_quietly
 
         import_tensorflow_quietly()  # before the clock: imports are not part of the race
-        recording, evaluations, own_loss, bare = race_sides.run_nst_tf(inputs, args)
+        recording, evaluations, own_loss, bare = race_sides.run_nst_tf(
+            inputs, args, NST_TF_PRECISIONS[side]
+        )
     else:
         recording, evaluations, own_loss, bare = race_sides.run_torch(side, inputs, args)
     np.savez(os.path.join(folder, f"{side}.npz"), images=np.stack(recording.images))
@@ -119,7 +125,7 @@ def score(scorer, folder, args):
     if scorer == "nst_tf":
         import tensorflow as tf
 
-        objective = race_sides.nst_tf_objective(inputs, args.vgg_weights, xla=False)
+        objective = race_sides.nst_tf_objective(inputs, args.vgg_weights, False, "float32")
         losses = tf.function(objective.losses)
 
         def evaluate(image):
@@ -247,9 +253,11 @@ def conclusions(result):
         if ratio is not None
         else "nst_tf does not reach it"
     )
+    float32 = result["sides"]["nst_tf_float32"]["seconds_to_target"]
     return (
         f"{result['size']} px: target {result['target_objective']:.4g} (final image of "
-        f"{result['target_side']}); {reach}; one bare evaluation nst_tf / torch = "
+        f"{result['target_side']}); {reach}; in float32 with XLA at "
+        f"{format_seconds(float32)} s; one bare evaluation nst_tf / torch = "
         f"{result['bare_evaluation_ratio_nst_tf_over_torch']:.2f}; torch objective vs the "
         f"evaluator on every image: max relative difference "
         f"{result['parity_max_relative_difference']:.1e}"

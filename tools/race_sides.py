@@ -40,30 +40,32 @@ class Recording:
         )
 
 
-def nst_tf_objective(inputs, vgg_weights, xla):
+def nst_tf_objective(inputs, vgg_weights, xla, precision):
     """nst_tf's Objective with the race's weights, for the content and style of `inputs`."""
     from nst_tf.encoders import vgg
     from nst_tf.optimize.objective import Objective
 
-    options = race_options(vgg_weights, xla)
+    options = race_options(vgg_weights, xla, precision)
     layers = [*options.resolved_style_layers(), *options.content_layers]
-    network = vgg.build_loss_network(layers, "vgg16", vgg_weights, "max")
+    network = vgg.build_loss_network(layers, "vgg16", vgg_weights, "max", precision)
     content = inputs["content"]
     return Objective(network, options, content.shape[:2], content, [inputs["style"]], [1.0])
 
 
-def race_options(vgg_weights, xla=True):
+def race_options(vgg_weights, xla, precision):
     """nst_tf's options for the race's objective."""
     from nst_tf.optimize.options import Options
 
     return Options(
         vgg="vgg16", vgg_weights=vgg_weights, pooling="max", content_weight=CONTENT_WEIGHT,
         style_weight=STYLE_WEIGHT, tv_weight=0.0, init="content", progress=False, xla=xla,
+        precision=precision,
     )  # fmt: skip
 
 
-def run_nst_tf(inputs, args):
-    """`nst_tf.stylize` from the content, its images taken through `on_iteration`.
+def run_nst_tf(inputs, args, precision):
+    """`nst_tf.stylize` from the content, its images taken through `on_iteration`, with the loss
+    network in `precision` ("auto": nst_tf's default).
 
     Returns:
       (Recording, loss evaluations, own final loss, bare evaluation function).
@@ -77,11 +79,11 @@ def run_nst_tf(inputs, args):
         if recording.wants(iteration):
             recording.add(iteration, None, image())
 
-    options = race_options(args.vgg_weights)
+    options = race_options(args.vgg_weights, True, precision)
     fields = {
         name: getattr(options, name)
         for name in ("vgg", "vgg_weights", "pooling", "content_weight", "style_weight",
-                     "tv_weight", "init", "progress", "xla")
+                     "tv_weight", "init", "progress", "xla", "precision")
     }  # fmt: skip
     result = nst_tf.stylize(
         inputs["content"], inputs["style"], iterations=args.nst_iterations,
@@ -90,7 +92,7 @@ def run_nst_tf(inputs, args):
     evaluations = {entry["iteration"]: entry["evaluations"] for entry in result.history}
     for entry in recording.entries[1:]:
         entry["evaluations"] = evaluations.get(entry["iteration"])
-    objective = nst_tf_objective(inputs, args.vgg_weights, xla=True)
+    objective = nst_tf_objective(inputs, args.vgg_weights, True, precision)
     image = inputs["content"][None].astype(np.float32)
 
     def bare():

@@ -9,6 +9,7 @@ import os
 from absl import flags
 
 from nst_tf import defaults
+from nst_tf.encoders import precision as precisions
 from nst_tf.errors import NstError
 
 
@@ -85,6 +86,7 @@ def optimization_arguments(values, video=False):
         "progress": not values["quiet"],
         "save_every": values["save_every"],
         "save_path": f"{stem}_{{iteration:04d}}{ending}",
+        "precision": values["precision"],
         "xla": values["xla"],
     }
 
@@ -286,10 +288,19 @@ def define_optimization_flags(fv, default_size, default_init, inits):
     flags.DEFINE_string(
         "loss-plot", None, "Write a plot of the losses (.png, .svg, .pdf, .jpg).", flag_values=fv
     )
+    flags.DEFINE_enum(
+        "precision",
+        "auto",
+        list(precisions.PRECISIONS),
+        "The loss network's number format: auto = bfloat16 on CPUs with AVX512-BF16 or AMX "
+        "(about 1.8x faster evaluations), else float32. Loss sums stay float32.",
+        flag_values=fv,
+    )
     flags.DEFINE_bool(
         "xla",
         True,
-        "Compile the loss with XLA (~25% faster iterations, 3-8 s to compile per image size).",
+        "Compile a float32 loss with XLA (~25% faster iterations, 3-8 s to compile per image "
+        "size); bfloat16 runs on oneDNN's kernels without it.",
         flag_values=fv,
     )
     flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)

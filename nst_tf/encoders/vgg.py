@@ -10,6 +10,7 @@ import os
 import keras
 
 from nst_tf.defaults import DEFAULT_WEIGHTS, WEIGHTS_ENV_VAR
+from nst_tf.encoders import precision as precisions
 from nst_tf.encoders import vgg_layers
 from nst_tf.errors import NstError
 
@@ -51,7 +52,9 @@ class CaffePreprocess(keras.layers.Layer):
         return bgr - keras.ops.convert_to_tensor(_IMAGENET_MEAN_BGR, dtype=images.dtype)
 
 
-def build_loss_network(layers, arch="vgg19", weights=DEFAULT_WEIGHTS, pooling="max"):
+def build_loss_network(
+    layers, arch="vgg19", weights=DEFAULT_WEIGHTS, pooling="max", precision="float32"
+):
     """Builds a frozen VGG feature extractor returning the named activations.
 
     Args:
@@ -59,13 +62,16 @@ def build_loss_network(layers, arch="vgg19", weights=DEFAULT_WEIGHTS, pooling="m
       arch: "vgg19" or "vgg16".
       weights: see `resolve_weights`.
       pooling: "max" (as trained) or "avg" (as Gatys et al. used for synthesis).
+      precision: "float32", "bfloat16" (the convolutions compute in bfloat16, the weights and the
+        outputs stay float32) or "auto" (see nst_tf.encoders.precision.resolve).
 
     Returns:
-      keras.Model mapping (batch, height, width, 3) RGB in [0, 255] to a dict name -> activation.
+      keras.Model mapping (batch, height, width, 3) RGB in [0, 255] to a dict name -> float32
+      activation.
 
     Raises:
-      NstError: unknown arch, layer or pooling; missing or unfitting weights; ImageNet weights
-        that cannot be downloaded.
+      NstError: unknown arch, layer, pooling or precision; missing or unfitting weights; ImageNet
+        weights that cannot be downloaded.
     """
     layers = list(dict.fromkeys(layers))
     vgg_layers.check_layers(arch, layers)  # checks the arch too
@@ -73,7 +79,9 @@ def build_loss_network(layers, arch="vgg19", weights=DEFAULT_WEIGHTS, pooling="m
         raise NstError(
             f"unknown pooling {pooling!r}: choose one of {', '.join(vgg_layers.POOLINGS)}"
         )
+    precisions.check(precision)
     body = load_vgg_body(arch, weights)
+    policy = "mixed_bfloat16" if precisions.resolve(precision) == "bfloat16" else None
 
     images = keras.Input(shape=(None, None, 3), name="rgb_0_255")
     x = CaffePreprocess(name="caffe_preprocess")(images)
@@ -81,14 +89,30 @@ def build_loss_network(layers, arch="vgg19", weights=DEFAULT_WEIGHTS, pooling="m
     for layer in body.layers[1:]:
         if pooling == "avg" and isinstance(layer, keras.layers.MaxPooling2D):
             layer = keras.layers.AveragePooling2D(pool_size=2, strides=2, name=layer.name)
+        if policy:
+            layer = with_dtype_policy(layer, policy)
         x = layer(x)
         if layer.name in layers:
-            outputs[layer.name] = x
+            outputs[layer.name] = x if x.dtype == "float32" else to_float32(x, layer.name)
         if len(outputs) == len(layers):
             break
     model = keras.Model(images, outputs, name=f"{arch}_{pooling}_features")
     model.trainable = False
     return model
+
+
+def with_dtype_policy(layer, policy):
+    """A copy of a Keras layer (config and weights) that computes under another dtype policy."""
+    copy = type(layer).from_config({**layer.get_config(), "dtype": policy})
+    if layer.weights:
+        copy.build(layer.input.shape)
+        copy.set_weights(layer.get_weights())
+    return copy
+
+
+def to_float32(x, name):
+    """The activation `x` cast to float32 (a layer, so the Keras model holds it)."""
+    return keras.layers.Activation("linear", dtype="float32", name=f"{name}_float32")(x)
 
 
 def load_vgg_body(arch, weights=DEFAULT_WEIGHTS):

@@ -4,6 +4,7 @@ photorealism of one image."""
 import numpy as np
 import tensorflow as tf
 
+from nst_tf.encoders import precision
 from nst_tf.losses import style as style_losses
 from nst_tf.losses.terms import ContentLoss, TotalVariation, matting_loss, weighted_total
 from nst_tf.photoreal import matting
@@ -87,9 +88,11 @@ class Objective:
                 (float(weight), tf.nest.map_structure(tf.constant, targets), positions)
             )
         spec = tf.TensorSpec((1, *shape, 3), tf.float32)
-        # XLA fuses the VGG backward pass: 25% faster at 512 px on a 2-core CPU (tools/bench_optimize.py).
+        # XLA fuses the VGG backward pass: 25% faster at 512 px on a 2-core CPU (tools/bench_optimize.py);
+        # a bfloat16 network is faster on oneDNN's kernels, which XLA does not use.
+        xla = options.xla and precision.of_model(loss_network) == "float32"
         self.losses_and_gradient = tf.function(
-            self._losses_and_gradient, input_signature=[spec], jit_compile=options.xla
+            self._losses_and_gradient, input_signature=[spec], jit_compile=xla
         )
 
     def set_content(self, content):

@@ -4,6 +4,7 @@ import dataclasses
 import math
 
 from nst_tf import defaults
+from nst_tf.encoders import precision as precisions
 from nst_tf.errors import NstError
 from nst_tf.optimize import limits, presets
 
@@ -61,8 +62,13 @@ class Options:
       progress: show a progress bar with the losses.
       save_every: save the current image every this many iterations (0: never).
       save_path: where to save it: a format string with an {iteration} field.
-      xla: compile the loss and its gradient with XLA: about 25 % faster per iteration at 512 px,
-        for 3-8 s of compilation per image size; worth turning off for small or few iterations.
+      precision: the loss network's number format: "auto" (bfloat16 on CPUs that compute it
+        natively, such as those with AVX512-BF16, else float32), "float32" or "bfloat16"; the
+        loss terms are summed in float32 either way (see nst_tf.encoders.precision).
+      xla: compile a float32 loss and its gradient with XLA: about 25 % faster per iteration at
+        512 px, for 3-8 s of compilation per image size; worth turning off for small or few
+        iterations. A bfloat16 loss runs as a plain graph on oneDNN's kernels, which XLA's CPU
+        backend does not use.
       on_iteration: None, or a function called after every iteration as
         `on_iteration(iteration, image)`: the iterations done so far (over all pyramid levels) and
         a function of no arguments that returns the current result (float32 (height, width, 3)
@@ -102,6 +108,7 @@ class Options:
     progress: bool = True
     save_every: int = 0
     save_path: object = None
+    precision: str = "auto"
     xla: bool = True
     on_iteration: object = None
 
@@ -163,6 +170,7 @@ class Options:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("init", self.init, INITS)
         check_choice("tv_mode", self.tv_mode, defaults.TV_MODES)
+        check_choice("precision", self.precision, precisions.PRECISIONS)
         if self.save_every < 0:
             raise NstError(f"save_every must be 0 or positive, got {self.save_every}")
         if self.save_every:

@@ -85,6 +85,7 @@ def stylize(
     progress: bool = True,
     save_every: int = 0,
     save_path: str | None = None,
+    precision: str = "auto",
     xla: bool = True,
     on_iteration: Callable[[int, Callable[[], np.ndarray]], None] | None = None,
 ) -> StylizeResult:
@@ -145,6 +146,7 @@ def synthesize_texture(
     progress: bool = True,
     save_every: int = 0,
     save_path: str | None = None,
+    precision: str = "auto",
     xla: bool = True,
     on_iteration: Callable[[int, Callable[[], np.ndarray]], None] | None = None,
 ) -> StylizeResult:
@@ -212,7 +214,7 @@ def optimize_image(content, style, shape, options):
         return colors.combine_luminance(image, image_io.resize(colour_source, image.shape[:2]))
 
     loss_network = options.loss_network or vgg.build_loss_network(
-        layers, options.vgg, options.vgg_weights, options.pooling
+        layers, options.vgg, options.vgg_weights, options.pooling, options.precision
     )
     history = []
     started = time.perf_counter()

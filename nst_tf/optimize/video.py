@@ -174,7 +174,7 @@ class _FramePainter:
         if self.objective is None:
             options = self.options
             network = options.loss_network or vgg.build_loss_network(
-                self.layers, options.vgg, options.vgg_weights, options.pooling
+                self.layers, options.vgg, options.vgg_weights, options.pooling, options.precision
             )
             self.objective = Objective(
                 network, options, self.shape, content, self.styles, self.blend,

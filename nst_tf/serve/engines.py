@@ -144,7 +144,7 @@ def optimize(
     )
     layers = options.resolved_style_layers() + list(options.content_layers)
     if network not in _loss_networks:
-        _loss_networks[network] = networks.build_loss_network(layers, *network)
+        _loss_networks[network] = networks.build_loss_network(layers, *network, options.precision)
     options.loss_network = _loss_networks[network]
     shape = image_io.scaled_size(*content.shape[:2], size)
     return stylize.optimize_image(content, style, shape, options).image

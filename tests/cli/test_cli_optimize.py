@@ -94,6 +94,7 @@ def test_help_lists_commands_and_flags(capsys):
         (["--seed", "-1"], "--seed"),
         (["--style-layers="], "no style layers"),
         (["--style-weight", "nan"], "finite"),
+        (["--precision", "half"], "--precision"),
     ],
 )
 def test_bad_flags(capsys, tmp_path, inputs, extra, message):
