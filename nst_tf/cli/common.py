@@ -293,7 +293,7 @@ def define_optimization_flags(fv, default_size, default_init, inits):
         "auto",
         list(precisions.PRECISIONS),
         "The loss network's number format: auto = bfloat16 on CPUs with AVX512-BF16 or AMX "
-        "(about 1.8x faster evaluations), else float32. Loss sums stay float32.",
+        "(about 2x faster evaluations), else float32. Loss sums stay float32.",
         flag_values=fv,
     )
     flags.DEFINE_bool(

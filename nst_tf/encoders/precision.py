@@ -1,11 +1,12 @@
 """The number format of the loss network: float32, or bfloat16 where the CPU computes it natively.
 
 On CPUs with AVX512-BF16 or AMX-BF16, TensorFlow's oneDNN kernels run the VGG convolutions in
-bfloat16 about 1.8 times faster than in float32 (forward and backward, 256 and 512 px, 2-core AMD
-EPYC; tools/bench_race.py). XLA's CPU backend does not use those kernels (in XLA the bfloat16
+bfloat16 about 2.1 times faster than in float32 with XLA (forward and backward, 256 and 512 px,
+2-core AMD EPYC; tools/bench_race.py). XLA's CPU backend does not use those kernels (in XLA the bfloat16
 pass is slower than the float32 one), so a bfloat16 loss is compiled as a plain graph. The loss
 terms themselves (Gram matrices, squared differences) stay float32: the network's outputs are
-cast back before any sum.
+cast back before any sum. Without XLA's temporaries and with half-size activations, a bfloat16
+optimisation also peaks at about half the memory (encoders.vgg_layers.estimate_memory_bytes).
 """
 
 from nst_tf.errors import NstError
@@ -26,13 +27,14 @@ def cpu_has_native_bfloat16(cpuinfo=CPU_FLAGS_FILE):
     return any(flag in flags for flag in NATIVE_BFLOAT16_FLAGS)
 
 
-def resolve(precision, cpuinfo=CPU_FLAGS_FILE):
+def resolve(precision, cpuinfo=CPU_FLAGS_FILE, gpu=None):
     """ "float32" or "bfloat16" for a precision choice.
 
     Args:
       precision: "float32", "bfloat16", or "auto": bfloat16 if the CPU computes it natively and
-        TensorFlow sees no GPU, else float32.
+        there is no GPU, else float32.
       cpuinfo: where the CPU's flags are listed.
+      gpu: whether there is a GPU, or None to ask TensorFlow (which imports it).
 
     Raises:
       NstError: an unknown choice.
@@ -42,9 +44,11 @@ def resolve(precision, cpuinfo=CPU_FLAGS_FILE):
         return precision
     if not cpu_has_native_bfloat16(cpuinfo):
         return "float32"
-    import tensorflow as tf
+    if gpu is None:
+        import tensorflow as tf
 
-    return "float32" if tf.config.list_physical_devices("GPU") else "bfloat16"
+        gpu = bool(tf.config.list_physical_devices("GPU"))
+    return "float32" if gpu else "bfloat16"
 
 
 def check(precision):

@@ -11,10 +11,13 @@ POOLINGS = ("max", "avg")
 # Channels of each VGG block, and convolutions per block, for layer checks and memory estimates.
 _BLOCK_CHANNELS = (64, 128, 256, 512, 512)
 _CONVS_PER_BLOCK = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
-# The memory model of estimate_memory_bytes, fitted to whole-image peaks of the stand-in VGG16
-# (bench_results/memory_calibration_*.json) and checked by tools/bench_memory.py.
-FIXED_BYTES = 950 * 2**20  # TensorFlow, XLA and the network's weights
-ACTIVATION_FACTOR = 4.85  # activations, their gradients and temporaries
+# The memory model of estimate_memory_bytes for each precision of the loss network, fitted to
+# whole-image peaks of the stand-in VGG16 (bench_results/memory_calibration_*.json) and checked by
+# tools/bench_memory.py: float32 with XLA, bfloat16 as a plain graph (half-size activations, and
+# no XLA temporaries).
+FIXED_BYTES = {"float32": 950 * 2**20, "bfloat16": 900 * 2**20}  # TensorFlow and the network
+# Multiples of the float32 activations' bytes: activations, their gradients and temporaries.
+ACTIVATION_FACTOR = {"float32": 4.85, "bfloat16": 1.5}
 PIXEL_BYTES = 3 * 4 * 24  # float32 pixels: L-BFGS history (10 pairs) and its working vectors
 
 
@@ -92,21 +95,27 @@ def activation_bytes(arch, layers, height, width):
     return floats * 4
 
 
-def estimate_memory_bytes(arch, layers, height, width):
+def estimate_memory_bytes(arch, layers, height, width, precision="float32"):
     """Peak resident memory of optimising one image of this size whole (forward and backward
     passes, L-BFGS state), including the process's fixed cost (TensorFlow, the network).
 
-    A linear model, fitted to peaks measured with XLA on the stand-in VGG16 at 384, 768 and
-    1280 px (within 1 %): a fixed cost, a multiple of the activations (their gradients and XLA's
-    temporaries) and the optimiser's vectors per pixel.
+    A linear model, fitted to peaks measured on the stand-in VGG16 at 384, 768 and 1280 px: a
+    fixed cost, a multiple of the activations (their gradients and temporaries) and the
+    optimiser's vectors per pixel. float32 (with XLA) within 1 %; bfloat16 (a plain graph) 1 to
+    9 % above the measured peaks, a margin kept because its fit rests on few runs.
 
     Args:
       arch: "vgg16" or "vgg19".
       layers: requested layer names.
       height, width: image size.
+      precision: the loss network's, resolved: "float32" or "bfloat16".
 
     Returns:
       bytes, as an int.
     """
     activations = activation_bytes(arch, layers, height, width)
-    return int(FIXED_BYTES + ACTIVATION_FACTOR * activations + PIXEL_BYTES * height * width)
+    return int(
+        FIXED_BYTES[precision]
+        + ACTIVATION_FACTOR[precision] * activations
+        + PIXEL_BYTES * height * width
+    )

@@ -11,6 +11,7 @@ refine one global composition.
 import dataclasses
 
 from nst_tf import tiling
+from nst_tf.encoders import precision as precisions
 from nst_tf.encoders import vgg_layers
 from nst_tf.errors import NstError
 from nst_tf.optimize import limits, pyramid
@@ -82,7 +83,10 @@ class Schedule:
         )
 
 
-def plan(shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=None, passes=1):
+def plan(
+    shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=None, passes=1,
+    precision="float32",
+):  # fmt: skip
     """Chooses the pyramid levels and tiles that fit the memory limit.
 
     Args:
@@ -95,6 +99,7 @@ def plan(shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=No
       tile: tile side in px to use at the full-size level (and at coarser levels that do not
         fit whole), or None to tile only levels that do not fit, with the largest tile that fits.
       passes: sweeps over the tiles.
+      precision: the loss network's, resolved ("float32" or "bfloat16"): its memory model.
 
     Returns:
       Schedule.
@@ -108,13 +113,17 @@ def plan(shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=No
         raise NstError(f"tile passes must be at least 1, got {passes}")
     overlap = tile_overlap(arch, layers)
     smallest = minimum_tile(arch, layers)
+
+    def estimate(height, width):
+        return vgg_layers.estimate_memory_bytes(arch, layers, height, width, precision)
+
     if tile is not None and tile < smallest:
         raise NstError(
             f"tile size {tile} px is too small for the receptive field of layer(s) up to "
             f"{deepest_layer(arch, layers)} ({vgg_layers.receptive_field(arch, layers)} px): "
             f"use at least {smallest} px"
         )
-    floor = int(vgg_layers.estimate_memory_bytes(arch, layers, smallest, smallest) / HEADROOM)
+    floor = int(estimate(smallest, smallest) / HEADROOM)
     if limit < floor:
         raise NstError(
             f"the memory limit {format_bytes(limit)} is below the {format_bytes(floor)} that the "
@@ -124,7 +133,7 @@ def plan(shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=No
     budget = HEADROOM * limit
 
     def fits_whole(level_shape):
-        return vgg_layers.estimate_memory_bytes(arch, layers, *level_shape) <= budget
+        return estimate(*level_shape) <= budget
 
     if scales is None:
         scales = 1
@@ -138,11 +147,11 @@ def plan(shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=No
         forced = tile is not None and index == len(shapes) - 1
         if fits_whole(level_shape) and not forced:
             levels.append(Level(tuple(level_shape), level_iterations))
-            need = vgg_layers.estimate_memory_bytes(arch, layers, *level_shape)
+            need = estimate(*level_shape)
         else:
             side = tile or snug_tile(
                 level_shape,
-                largest_tile(arch, layers, level_shape, budget, max(level_shape)),
+                largest_tile(arch, layers, level_shape, budget, max(level_shape), precision),
                 overlap,
             )
             if side is None or side < smallest:
@@ -152,33 +161,35 @@ def plan(shape, arch, layers, iterations, scales=None, limit_bytes=None, tile=No
                     "size or allow more memory"
                 )
             levels.append(Level(tuple(level_shape), level_iterations, side))
-            need = tiled_level_bytes(arch, layers, level_shape, side)
+            need = tiled_level_bytes(arch, layers, level_shape, side, precision)
         peak = max(peak, need)
     if peak > limit:
         raise NstError(
             f"the schedule needs about {format_bytes(peak)}, more than the limit of "
             f"{format_bytes(limit)}: choose a smaller tile size or result size, or allow more memory"
         )
-    style_side = largest_tile(arch, layers, shape, budget, STYLE_SIDE_CEILING) or smallest
+    style_side = (
+        largest_tile(arch, layers, shape, budget, STYLE_SIDE_CEILING, precision) or smallest
+    )
     return Schedule(tuple(levels), overlap, passes, style_side, peak, limit)
 
 
-def tiled_level_bytes(arch, layers, shape, tile):
+def tiled_level_bytes(arch, layers, shape, tile, precision="float32"):
     """Estimated peak of a tiled level: one tile optimised, plus the full-size arrays."""
     tile_shape = (min(tile, shape[0]), min(tile, shape[1]))
     copies = FULL_SIZE_COPIES * shape[0] * shape[1] * 3 * 4
-    return vgg_layers.estimate_memory_bytes(arch, layers, *tile_shape) + copies
+    return vgg_layers.estimate_memory_bytes(arch, layers, *tile_shape, precision) + copies
 
 
-def largest_tile(arch, layers, shape, limit, ceiling):
+def largest_tile(arch, layers, shape, limit, ceiling, precision):
     """The largest square side (a multiple of TILE_STEP from the minimum tile up to about
     `ceiling`) that fits `limit` beside a tiled level's full-size arrays, or None."""
     low, high = minimum_tile(arch, layers), ceiling + TILE_STEP
-    if tiled_level_bytes(arch, layers, shape, low) > limit:
+    if tiled_level_bytes(arch, layers, shape, low, precision) > limit:
         return None
     while high - low > TILE_STEP:  # invariant: low fits, high does not (or exceeds the image)
         middle = (low + high) // 2 // TILE_STEP * TILE_STEP
-        if tiled_level_bytes(arch, layers, shape, middle) <= limit:
+        if tiled_level_bytes(arch, layers, shape, middle, precision) <= limit:
             low = middle
         else:
             high = middle
@@ -232,6 +243,7 @@ def plan_for(shape, options, with_content):
     Raises:
       NstError: as `plan`, and tiles for a style loss or masks that tiles cannot do.
     """
+    # The memory model is of a CPU's resident memory, so "auto" resolves as it would on one.
     layers = options.resolved_style_layers()
     if with_content:
         layers += list(options.content_layers)
@@ -239,7 +251,7 @@ def plan_for(shape, options, with_content):
     limit = None if options.max_memory is None else limits.parse_memory(options.max_memory)
     chosen = plan(
         shape, options.vgg, layers, options.iterations, options.scales, limit,
-        options.tile_size, options.tile_passes,
+        options.tile_size, options.tile_passes, precisions.resolve(options.precision, gpu=False),
     )  # fmt: skip
     masked = options.masks is not None or options.label_map is not None
     if any(level.tile for level in chosen.levels) and (

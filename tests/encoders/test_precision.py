@@ -31,6 +31,7 @@ def test_native_bfloat16_is_read_from_the_cpu_flags(tmp_path, flags, native):
 def test_auto_follows_the_cpu(tmp_path):
     assert precision.resolve("auto", cpuinfo(tmp_path, "avx2 avx512f")) == "float32"
     assert precision.resolve("auto", cpuinfo(tmp_path, "avx512_bf16")) == "bfloat16"  # no GPU here
+    assert precision.resolve("auto", cpuinfo(tmp_path, "avx512_bf16"), gpu=True) == "float32"
     assert precision.resolve("auto", str(tmp_path / "missing")) == "float32"
     assert precision.resolve("float32", cpuinfo(tmp_path, "avx512_bf16")) == "float32"
     assert precision.resolve("bfloat16", cpuinfo(tmp_path, "avx2")) == "bfloat16"

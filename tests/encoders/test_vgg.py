@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pytest
 
+from nst_tf import defaults
 from nst_tf.encoders import vgg as networks
 from nst_tf.encoders import vgg_layers
 from nst_tf.errors import NstError
@@ -89,11 +90,25 @@ def test_memory_estimate_grows_with_pixels():
     assert (
         vgg_layers.activation_bytes("vgg16", ["block1_conv2"], 256, 256) == 2 * 256 * 256 * 64 * 4
     )
-    assert vgg_layers.estimate_memory_bytes("vgg16", ["block1_conv2"], 256, 256) == int(
-        vgg_layers.FIXED_BYTES
-        + vgg_layers.ACTIVATION_FACTOR * 2 * 256 * 256 * 64 * 4
-        + vgg_layers.PIXEL_BYTES * 256 * 256
-    )
+    for precision in ("float32", "bfloat16"):
+        assert vgg_layers.estimate_memory_bytes(
+            "vgg16", ["block1_conv2"], 256, 256, precision
+        ) == int(
+            vgg_layers.FIXED_BYTES[precision]
+            + vgg_layers.ACTIVATION_FACTOR[precision] * 2 * 256 * 256 * 64 * 4
+            + vgg_layers.PIXEL_BYTES * 256 * 256
+        )
+
+
+def test_bfloat16_estimate_is_the_measured_peaks_with_a_margin():
+    # Whole-image peaks of the stand-in VGG16 in bfloat16 (bench_results/
+    # memory_calibration_bfloat16.json) and of the float32 run at 1280x853 px, in MiB.
+    layers = list(defaults.STYLE_LAYERS) + list(defaults.CONTENT_LAYERS)
+    for (height, width), peak in (((256, 384), 1011), ((512, 768), 1595), ((852, 1280), 2797)):
+        estimate = vgg_layers.estimate_memory_bytes("vgg16", layers, height, width, "bfloat16")
+        assert 1.0 < estimate / (peak * 2**20) < 1.1
+    float32 = vgg_layers.estimate_memory_bytes("vgg16", layers, 853, 1280)
+    assert 7183 * 0.99 < float32 / 2**20 < 7183 * 1.01
 
 
 def test_receptive_field_of_the_deepest_layer():

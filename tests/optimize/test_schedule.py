@@ -51,6 +51,26 @@ def test_tiles_and_coarser_levels_under_a_limit():
     assert tight.style_side < plan.style_side
 
 
+def test_bfloat16_fits_more_of_the_image_whole():
+    float32 = schedule.plan((2731, 4096), "vgg16", LAYERS, 10, limit_bytes=8 * GIB)
+    half = schedule.plan((2731, 4096), "vgg16", LAYERS, 10, limit_bytes=8 * GIB,
+                         precision="bfloat16")  # fmt: skip
+    # float32 starts whole at 1024 px and tiles 2048 px; bfloat16 starts whole at 2048 px and
+    # tiles 4096 px more coarsely.
+    assert [(level.shape[1], level.tile is None) for level in float32.levels] == [
+        (1024, True),
+        (2048, False),
+        (4096, False),
+    ]
+    assert [(level.shape[1], level.tile is None) for level in half.levels] == [
+        (2048, True),
+        (4096, False),
+    ]
+    assert half.levels[-1].tile > float32.levels[-1].tile
+    assert half.levels[-1].tile_count(half.overlap) < float32.levels[-1].tile_count(float32.overlap)
+    assert half.peak_bytes <= schedule.HEADROOM * 8 * GIB
+
+
 def test_given_scales_and_tile():
     plan = schedule.plan((300, 400), "vgg16", LAYERS, 5, scales=2, limit_bytes=8 * GIB, tile=320)
     assert [(level.shape, level.tile) for level in plan.levels] == [
