@@ -10,6 +10,7 @@ import resource
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 
 RESULT_PREFIX = "BENCH_RESULT "
@@ -149,7 +150,8 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def portable(value):
     """`value` with every absolute path under the repository's parent folder written relative to
-    the repository (`exported_models/x`, `../shared/images`), so reports name no machine's paths."""
+    the repository (`exported_models/x`, `../shared/images`) and every one under the temporary
+    folder as `$TMPDIR/...`, so reports name no machine's paths."""
     if isinstance(value, dict):
         return {key: portable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -158,7 +160,22 @@ def portable(value):
         path = os.path.normpath(value)
         if path.startswith(os.path.dirname(REPOSITORY) + os.sep):
             return os.path.relpath(path, REPOSITORY)
+        temporary = os.path.realpath(tempfile.gettempdir())
+        if os.path.realpath(path).startswith(temporary + os.sep):
+            return os.path.join("$TMPDIR", os.path.relpath(os.path.realpath(path), temporary))
     return value
+
+
+def portable_command(argv):
+    """The command line `argv` as a shell would take it, its paths made `portable` (a `$TMPDIR`
+    prefix written as the shell's `${TMPDIR:-/tmp}`, so the line still runs when pasted)."""
+    words = []
+    for word in map(portable, argv):
+        if word.startswith("$TMPDIR/"):
+            words.append('"${TMPDIR:-/tmp}"' + shlex.quote(word[len("$TMPDIR") :]))
+        else:
+            words.append(shlex.quote(word))
+    return " ".join(words)
 
 
 class Report:
@@ -180,7 +197,7 @@ class Report:
                 {
                     "date": self.started.isoformat(timespec="seconds"),
                     "seconds": round(time.perf_counter() - self.clock, 1),
-                    "command": shlex.join(["python", *sys.argv]),
+                    "command": portable_command(["python", *sys.argv]),
                     "settings": self.settings,
                     "machine": self.machine,
                     "results": results,
