@@ -51,8 +51,9 @@ def parse_args(argv):
     parser.add_argument("--tile-passes", type=int, default=1)
     parser.add_argument("--vgg", default="vgg16", choices=["vgg16", "vgg19"])
     parser.add_argument(
-        "--precision", default="auto", help="the loss network's: auto, float32 or bfloat16"
-    )
+        "--precision", default="auto", choices=["auto", "float32", "bfloat16"],
+        help="the loss network's number format",
+    )  # fmt: skip
     parser.add_argument(
         "--vgg-weights",
         default=STAND_IN if os.path.isfile(STAND_IN) else "none",

@@ -79,9 +79,8 @@ def build_loss_network(
         raise NstError(
             f"unknown pooling {pooling!r}: choose one of {', '.join(vgg_layers.POOLINGS)}"
         )
-    precisions.check(precision)
-    body = load_vgg_body(arch, weights)
     policy = "mixed_bfloat16" if precisions.resolve(precision) == "bfloat16" else None
+    body = load_vgg_body(arch, weights)
 
     images = keras.Input(shape=(None, None, 3), name="rgb_0_255")
     x = CaffePreprocess(name="caffe_preprocess")(images)
