@@ -10,15 +10,23 @@ setup(
     description="Neural style transfer with TensorFlow and Keras: Gatys optimisation and more.",
     long_description=pathlib.Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    # The shipped networks (exported_models/*.keras + .json, and the weights of Magenta's
-    # arbitrary stylisation in exported_models/magenta) install as nst_tf/exported_models, so
-    # `--fast` and `--model NAME` work offline; SavedModel and TFLite exports stay in the
+    # The shipped networks (exported_models/*.keras + .json, the weights of Magenta's arbitrary
+    # stylisation in exported_models/magenta, and the LiteRT runtime's .tflite files in
+    # exported_models/litert) install as nst_tf/exported_models, so `--fast`, `--model NAME`
+    # and `upscale` work offline; the per-style SavedModel and TFLite exports stay in the
     # repository.
     packages=[*find_packages(include=["nst_tf", "nst_tf.*"]), "nst_tf.exported_models"],
     package_dir={"nst_tf.exported_models": "exported_models"},
     package_data={
         "nst_tf": ["samples/*.jpg", "serve/static/*"],
-        "nst_tf.exported_models": ["*.keras", "*.json", "NOTICE", "magenta/*", "superres/*"],
+        "nst_tf.exported_models": [
+            "*.keras",
+            "*.json",
+            "NOTICE",
+            "magenta/*",
+            "superres/*",
+            "litert/*",
+        ],
     },
     python_requires=">=3.10",
     install_requires=[

@@ -70,6 +70,7 @@ def run_one(kind, args):
     import tensorflow as tf
 
     from nst_tf.export import parity, saved_model, tflite
+    from nst_tf.feedforward import lite_model
     from nst_tf.feedforward import model as feedforward
     from nst_tf.io import image_io as images
 
@@ -109,7 +110,7 @@ def run_one(kind, args):
             result["bytes"] = tflite.export_tflite(
                 style_model, path, weights, kind, (height, width), representative
             )
-            lite = tflite.LiteStyleModel(path, threads=2)
+            lite = lite_model.LiteStyleModel(path, threads=2)
             photos = _photos((height, width))
             result[f"ms_{height}x{width}"] = _median_ms(
                 lambda: lite.stylize(photos[0]), args.repeats

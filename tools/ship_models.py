@@ -17,6 +17,7 @@ import benchmarks
 
 from nst_tf.errors import NstError
 from nst_tf.export import parity, saved_model, tflite
+from nst_tf.feedforward import lite_model
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import files
 from nst_tf.io import image_io as images
@@ -85,7 +86,7 @@ def main(argv=None):
                 entry[f"tflite_{kind}_bytes"] = tflite.export_tflite(
                     style_model, path, weights, kind, size, calibration
                 )
-                lite = tflite.LiteStyleModel(path)
+                lite = lite_model.LiteStyleModel(path)
                 entry[f"tflite_{kind}_psnr_db"] = round(
                     min(parity.psnr(e, lite.stylize(p)) for e, p in zip(expected, photos)), 2
                 )

@@ -3,7 +3,8 @@ and Magenta's arbitrary network with one painting (`--fast`).
 
 An example is a batch of images of one size, as GroupIntoBatches made it: a list of
 (input path, output path, uint8 image); RunInference hands them over one at a time. A worker
-loads the network once (TensorFlow is imported there, not where the pipeline is built).
+loads the network once, on the engine nst_tf.engine_choice picks there (TensorFlow, when it is
+the one, is imported there, not where the pipeline is built).
 """
 
 import os
@@ -48,18 +49,16 @@ class ModelStyleHandler(_StyleHandler):
     """A network `nst_tf.load_model` reads: a shipped name, a .keras file (local or a URL such
     as gs://...) or a training run folder, with one style or a mix (`model_style`)."""
 
-    def __init__(self, model, model_style=None):
+    def __init__(self, model, model_style=None, engine="auto"):
         super().__init__()
         self.model = model
         self.model_style = model_style
+        self.engine = engine
 
     def load_model(self):
-        from nst_tf import tf_startup
+        from nst_tf.feedforward import styles
 
-        tf_startup.import_tensorflow_quietly()
-        from nst_tf.feedforward import model as feedforward
-
-        style_model = feedforward.load_model(local_copy(self.model))
+        style_model = styles.load_style_network(local_copy(self.model), self.engine)
         weights = style_model.style_weights(self.model_style)
         return lambda images: style_model.stylize(images, weights)
 
@@ -68,18 +67,18 @@ class FastStyleHandler(_StyleHandler):
     """`stylize_fast` with one painting (uint8 array), image by image (as `nst-tf stylize
     --fast`; its stroke pass works on one image)."""
 
-    def __init__(self, style):
+    def __init__(self, style, engine="auto"):
         super().__init__()
         self.style = style
+        self.engine = engine
 
     def load_model(self):
-        from nst_tf import tf_startup
-
-        tf_startup.import_tensorflow_quietly()
         from nst_tf.pretrained import fast
 
         style = self.style.astype(np.float32)
-        return lambda images: np.stack([fast.stylize_fast(image, style) for image in images])
+        return lambda images: np.stack(
+            [fast.stylize_fast(image, style, engine=self.engine) for image in images]
+        )
 
 
 def local_copy(model):

@@ -14,7 +14,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.ml.inference.base import RunInference
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from nst_tf import blending
+from nst_tf import blending, engine_choice
 from nst_tf.batch import handlers, naming, steps
 from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
@@ -44,6 +44,7 @@ def stylize_batch(
     batch_size=4,
     dead_letter=None,
     pipeline_args=(),
+    engine="auto",
 ):
     """Stylises every file that matches a glob into a folder, on Apache Beam.
 
@@ -61,6 +62,8 @@ def stylize_batch(
       dead_letter: the JSON lines file of failures (default: OUTPUT_DIR/failed.jsonl).
       pipeline_args: Beam pipeline options (["--runner=DataflowRunner", ...]); default: the
         DirectRunner in multi-process mode over this machine's cores.
+      engine: what runs the network on the workers: "litert", "tensorflow" or "auto" (see
+        nst_tf.engine_choice).
 
     Returns:
       dict of counts (COUNTERS), "seconds" of the whole run and "dead_letter".
@@ -70,6 +73,7 @@ def stylize_batch(
     """
     if (model is None) == (style is None):
         raise NstError("give either model or style (a painting for the fast network)")
+    engine_choice.check_engine(engine)
     if batch_size < 1:
         raise NstError(f"batch_size must be positive, got {batch_size}")
     if size is not None and size < MIN_SIDE:
@@ -85,9 +89,9 @@ def stylize_batch(
     if style is not None:
         with FileSystems.open(naming.absolute(style), compression_type="uncompressed") as f:
             painting = image_io.to_uint8(image_io.decode_image(f.read(), style))
-        handler = handlers.FastStyleHandler(painting)
+        handler = handlers.FastStyleHandler(painting, engine)
     else:
-        handler = handlers.ModelStyleHandler(model, model_style)
+        handler = handlers.ModelStyleHandler(model, model_style, engine)
     started = time.perf_counter()
     with beam.Pipeline(options=pipeline_options(pipeline_args)) as pipeline:
         build(pipeline, input_glob, output_dir, handler, size, batch_size, dead_letter)

@@ -2,7 +2,7 @@
 
 from absl import flags
 
-from nst_tf import blending, tf_startup
+from nst_tf import blending
 from nst_tf.cli import common
 from nst_tf.errors import NstError
 
@@ -64,13 +64,12 @@ def run(values, content_path):
     blend = common.numbers(values, "style_blend")
     if values["model_style"] is not None:
         blending.parse_style_mix(values["model_style"])  # its syntax, before TensorFlow loads
-    tf_startup.import_tensorflow_quietly()
-    from nst_tf.feedforward import model as feedforward
+    from nst_tf.feedforward import styles
 
-    style_model = feedforward.load_model(values["model"])
+    style_model = styles.load_style_network(values["model"], values["engine"])
     weights = style_model.style_weights(values["model_style"], blend)
     if is_folder:
-        written = feedforward.stylize_folder(
+        written = styles.stylize_folder(
             style_model,
             weights,
             content_path,
@@ -93,7 +92,7 @@ def run(values, content_path):
 
 
 def run_video(values, network, weights, content_path, output):
-    """A video through a one-pass network (a StyleModel or the fast path's FastVideoModel)
+    """A video through a one-pass network (a StyleNetwork or the fast path's FastVideoModel)
     with the video flags (--size, --temporal, --temporal-smoothing, --batch-size)."""
     from nst_tf.feedforward import video as feedforward_video
 

@@ -6,7 +6,7 @@ import logging
 
 from absl import flags
 
-from nst_tf.cli import common
+from nst_tf.cli import common, engine
 from nst_tf.errors import NstError
 
 
@@ -48,6 +48,7 @@ def define_flags():
         "JSON lines file of the inputs that failed and why (default: OUTPUT_DIR/failed.jsonl).",
         flag_values=fv,
     )
+    engine.define_engine_flag(fv)
     return fv
 
 
@@ -77,6 +78,7 @@ def run(values, input_glob):
         batch_size=values["batch_size"],
         dead_letter=values["dead_letter"],
         pipeline_args=values["pipeline_args"],
+        engine=values["engine"],
     )
     print(
         f"wrote {report['images_written']} images to {output} in {report['seconds']:.1f} s "

@@ -2,13 +2,9 @@
 
 from absl import flags
 
-from nst_tf import tf_startup
 from nst_tf.cli import apply_model, common
 from nst_tf.errors import NstError
-
-# Defaults of nst_tf.pretrained.fast, repeated here so --help needs no TensorFlow.
-STYLE_SIZE = 256
-WORKING_SIZE = 1024
+from nst_tf.pretrained.fast import STYLE_SIZE, WORKING_SIZE
 
 
 def define_fast_flags(fv):
@@ -63,10 +59,10 @@ def run(values, content_path, style_paths):
         )
     content = None if is_folder or is_video else image_io.load_image(content_path)
     styles = [image_io.load_image(path) for path in style_paths]
-    tf_startup.import_tensorflow_quietly()
     from nst_tf.pretrained import fast
 
     options = {
+        "engine": values["engine"],
         "strength": values["strength"],
         "style_blend": blend,
         "style_size": values["style_size"],

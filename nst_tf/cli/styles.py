@@ -2,8 +2,7 @@
 
 from absl import flags
 
-from nst_tf import tf_startup
-from nst_tf.cli import common
+from nst_tf.cli import common, engine
 from nst_tf.errors import NstError
 
 
@@ -24,6 +23,7 @@ def define_flags():
         "tile", 192, "Longest side of each cell, px.", lower_bound=16, flag_values=fv
     )
     flags.DEFINE_integer("columns", 7, "Cells per row.", lower_bound=1, flag_values=fv)
+    engine.define_engine_flag(fv)
     return fv
 
 
@@ -37,11 +37,9 @@ def run(values):
     output = common.require_output(values)
     image_io.check_writable_image_path(output)
     photo = image_io.load_image(values["sheet"])
-    tf_startup.import_tensorflow_quietly()
-    from nst_tf.feedforward import model as feedforward
-    from nst_tf.feedforward import sheets
+    from nst_tf.feedforward import sheets, styles
 
-    style_model = feedforward.load_model(values["model"])
+    style_model = styles.load_style_network(values["model"], values["engine"])
     if len(style_model.style_names) < 2:
         raise NstError(f"{values['model']} has one style: a sheet needs a multi-style network")
     sheet = sheets.contact_sheet(style_model, photo, values["tile"], values["columns"])

@@ -5,7 +5,7 @@ import os
 from absl import flags
 
 from nst_tf import defaults, tf_startup
-from nst_tf.cli import apply_model, common, fast
+from nst_tf.cli import apply_model, common, engine, fast
 from nst_tf.errors import NstError
 
 SIZE = 512
@@ -103,6 +103,7 @@ def define_flags():
     )
     apply_model.define_model_flags(fv)
     fast.define_fast_flags(fv)
+    engine.define_engine_flag(fv)
     return fv
 
 
@@ -110,6 +111,8 @@ def run(values, content_path, *style_paths):
     """Runs `nst-tf stylize`."""
     if values["model"] or values["fast"]:
         common.check_one_pass_photo_flags(values)
+    elif "engine" in values["given_flags"]:
+        raise NstError("--engine applies to --fast and --model; the optimisation runs on TensorFlow")
     if values["model"]:
         if style_paths:
             raise NstError("give either STYLE images (optimisation) or --model, not both")

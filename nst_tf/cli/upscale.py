@@ -4,7 +4,7 @@
 from absl import flags
 
 from nst_tf import tf_startup
-from nst_tf.cli import common
+from nst_tf.cli import common, engine
 from nst_tf.errors import NstError
 
 
@@ -36,6 +36,7 @@ def define_upscale_flags():
         flag_values=fv,
     )
     flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
+    engine.define_engine_flag(fv)
     return fv
 
 
@@ -49,10 +50,9 @@ def run_upscale(values, image_path):
     image_io.check_writable_image_path(output)
     image = image_io.load_image(image_path)
     check_upscale(image.shape, values["factor"], values["tile"])
-    tf_startup.import_tensorflow_quietly()
     from nst_tf.superres import upscaling
 
-    upscaler = upscaling.load_upscaler(values["model"])
+    upscaler = upscaling.load_upscaler(values["model"], values["engine"])
     result = upscaler.upscale(
         image, values["factor"], tile=values["tile"], progress=not values["quiet"]
     )

@@ -1,5 +1,6 @@
 """Magenta's arbitrary stylisation pair (style predictor and transformer) exported: a SavedModel
-for TF Serving, two TFLite files for LiteRT, and a runner for those.
+for TF Serving and two TFLite files for LiteRT (nst_tf.pretrained.lite_runner.LiteArbitraryModel
+runs them).
 
 The SavedModel (plain TensorFlow, BASE/VERSION/) has two signatures:
   serving_default: content uint8 [batch, height, width, 3], style uint8 [1 or batch, h, w, 3]
@@ -14,19 +15,14 @@ The TFLite files, float32 RGB in [0, 255] in and out (also for int8, quantised i
   arbitrary_transformer_{quantize}.tflite: [1, height, width, 3] and [1, 100] -> [1, h, w, 3].
 """
 
-import glob
 import os
 
-import numpy as np
 import tensorflow as tf
 
-from nst_tf.errors import NstError
 from nst_tf.export import saved_model, tflite
 from nst_tf.io import files, image_io
-from nst_tf.pretrained.arbitrary import STYLE_SIZE
-
-PREDICTOR_NAME = "style_predictor"
-TRANSFORMER_NAME = "arbitrary_transformer"
+from nst_tf.pretrained import lite_runner
+from nst_tf.pretrained.sizes import STYLE_SIZE
 
 
 def _networks(predictor, transformer):
@@ -124,14 +120,14 @@ def export_arbitrary_tflite(
 
     conversions = (
         (
-            PREDICTOR_NAME,
+            lite_runner.PREDICTOR,
             predictor,
             predict,
             [tf.TensorSpec((1, STYLE_SIZE, STYLE_SIZE, 3), tf.float32, "style_image")],
             [{"style_image": style[None]} for style in styles],
         ),
         (
-            TRANSFORMER_NAME,
+            lite_runner.TRANSFORMER,
             transformer,
             transform,
             [
@@ -151,89 +147,3 @@ def export_arbitrary_tflite(
         files.write_atomically(path, lambda f, data=flatbuffer: f.write(data))
         written[path] = len(flatbuffer)
     return written
-
-
-class LiteArbitraryModel:
-    """The TFLite pair run with the LiteRT interpreter (XNNPACK on the CPU).
-
-    Args:
-      source: a folder holding one style_predictor_*.tflite and one
-        arbitrary_transformer_*.tflite (or pick them with `quantize`), or their two paths.
-      threads: CPU threads.
-      quantize: in a folder, the files of this quantisation.
-
-    Raises:
-      NstError: the files are missing, ambiguous or not TFLite models.
-    """
-
-    def __init__(self, source, threads=2, quantize=None):
-        if isinstance(source, (str, os.PathLike)):
-            paths = [_find(source, name, quantize) for name in (PREDICTOR_NAME, TRANSFORMER_NAME)]
-        else:
-            paths = list(source)
-        self.predictor = tflite.open_interpreter(paths[0], threads)
-        self.transformer = tflite.open_interpreter(paths[1], threads)
-        inputs = self.transformer.get_input_details()
-        self.content_input = next(details for details in inputs if len(details["shape"]) == 4)
-        self.vector_input = next(details for details in inputs if len(details["shape"]) == 2)
-
-    @property
-    def size(self):
-        """(height, width) of the transformer's input, or None if it takes any size."""
-        return tflite.fixed_size(self.content_input)
-
-    def style_vector(self, image):
-        """The style vector (100,) of a float image (height, width, 3) in [0, 255]."""
-        square = image_io.resize(np.asarray(image, np.float32), (STYLE_SIZE, STYLE_SIZE))
-        details = self.predictor.get_input_details()[0]
-        return tflite.invoke(self.predictor, [(details, square[None])])[0]
-
-    def paint(self, content, vector):
-        """The transformer on one image (resized to the model's size if it has one, and back).
-
-        Returns:
-          float32 array like `content`, in [0, 255].
-        """
-        original = content.shape[:2]
-        if self.size and tuple(original) != self.size:
-            content = image_io.resize(content, self.size)
-        feeds = [
-            (self.content_input, np.asarray(content, np.float32)[None]),
-            (self.vector_input, np.asarray(vector, np.float32)[None]),
-        ]
-        result = np.clip(tflite.invoke(self.transformer, feeds)[0], 0, 255)
-        return image_io.resize(result, original) if result.shape[:2] != tuple(original) else result
-
-    def stylize(self, content, style, strength=1.0):
-        """Stylises one photo with one painting.
-
-        Args:
-          content, style: float arrays (height, width, 3) in [0, 255].
-          strength: in [0, 1]; below 1 the style vector is interpolated with the content's own.
-
-        Returns:
-          float32 array like `content`, in [0, 255].
-
-        Raises:
-          NstError: a strength out of [0, 1].
-        """
-        if not 0.0 <= strength <= 1.0:
-            raise NstError(f"strength must be in [0, 1], got {strength}")
-        vector = self.style_vector(style)
-        if strength < 1.0:
-            vector = strength * vector + (1.0 - strength) * self.style_vector(content)
-        return self.paint(content, vector)
-
-
-def _find(folder, name, quantize):
-    """The one file name_{quantize or *}.tflite in folder; NstError if none or several."""
-    found = sorted(glob.glob(os.path.join(glob.escape(os.fspath(folder)), f"{name}_*.tflite")))
-    if quantize is not None:
-        found = [path for path in found if path.endswith(f"_{quantize}.tflite")]
-    if len(found) != 1:
-        which = "no" if not found else "several"
-        raise NstError(
-            f"{which} {name}_{quantize or '*'}.tflite in {folder}: export the pair there, "
-            "or choose the quantisation or the two files"
-        )
-    return found[0]

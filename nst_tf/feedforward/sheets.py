@@ -12,7 +12,7 @@ def contact_sheet(style_model, photo, tile=256, columns=7):
     """The photo, then the photo in each style of the network, in a grid with captions.
 
     Args:
-      style_model: a StyleModel (see nst_tf.feedforward.model).
+      style_model: a StyleNetwork (see nst_tf.feedforward.styles).
       photo: float array (height, width, 3) in [0, 255].
       tile: longest side of each cell's image, px.
       columns: cells per row.

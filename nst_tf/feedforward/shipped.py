@@ -1,9 +1,11 @@
 """The networks shipped with nst_tf, found by name (no TensorFlow here).
 
 A network is NAME.keras with NAME.json beside it ("style_names", "description", ...), in
-nst_tf/exported_models once installed, or exported_models/ in a checkout.
+nst_tf/exported_models once installed, or exported_models/ in a checkout. The LiteRT runtime's
+.tflite files (written by tools/ship_litert.py) are in its litert/ folder.
 """
 
+import functools
 import json
 import os
 
@@ -15,6 +17,41 @@ SHIPPED_DIRS = (
     os.path.join(_PACKAGE_DIR, "exported_models"),
     os.path.join(os.path.dirname(_PACKAGE_DIR), "exported_models"),
 )
+
+
+LITERT_FOLDER = "litert"
+
+
+def find_tflite(name):
+    """The shipped file litert/NAME.tflite, or None."""
+    for folder in SHIPPED_DIRS:
+        path = os.path.join(folder, LITERT_FOLDER, f"{name}.tflite")
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def has_tflite(names):
+    """Whether every shipped file litert/NAME.tflite of `names` is installed."""
+    return all(find_tflite(name) for name in names)
+
+
+@functools.cache
+def tflite_network(name):
+    """The shipped file litert/NAME.tflite on LiteRT, loaded once per process.
+
+    Raises:
+      NstError: not installed.
+    """
+    from nst_tf.lite import interpreter
+
+    path = find_tflite(name)
+    if path is None:
+        raise NstError(
+            f"the LiteRT file {name}.tflite is missing from this installation "
+            f"(exported_models/{LITERT_FOLDER}; tools/ship_litert.py writes it)"
+        )
+    return interpreter.Network(path)
 
 
 def shipped_models():

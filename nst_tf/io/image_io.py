@@ -147,6 +147,30 @@ def resize(image, size):
     return np.asarray(pil.resize((width, height), Image.LANCZOS), dtype=np.float32)
 
 
+def resize_float(image, size):
+    """Resizes a float image without rounding or clipping: area when shrinking, bicubic when
+    enlarging (for intermediate results, where `resize` would round to 8 bits).
+
+    Args:
+      image: float array (height, width, channels).
+      size: (height, width).
+
+    Returns:
+      float32 array of shape (*size, channels).
+    """
+    image = np.asarray(image, np.float32)
+    height, width = size
+    if image.shape[:2] == (height, width):
+        return image
+    shrinking = height * width < image.shape[0] * image.shape[1]
+    method = Image.BOX if shrinking else Image.BICUBIC
+    channels = [
+        np.asarray(Image.fromarray(image[..., c]).resize((width, height), method), np.float32)
+        for c in range(image.shape[-1])
+    ]
+    return np.stack(channels, axis=-1)
+
+
 def resize_longest(image, longest_side):
     """Resizes so the longest side is `longest_side` pixels, keeping the aspect ratio."""
     return resize(image, scaled_size(*image.shape[:2], longest_side))

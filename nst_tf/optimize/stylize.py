@@ -375,5 +375,5 @@ def initial_image(init, content, styles, blend, shape, seed):
     if init == "fast":
         from nst_tf.pretrained import fast
 
-        return fast.stylize_fast(content, styles, style_blend=blend)
+        return fast.stylize_fast(content, styles, style_blend=blend, engine="tensorflow")
     return np.random.default_rng(seed).uniform(0.0, 255.0, (*shape, 3)).astype(np.float32)

@@ -18,10 +18,8 @@ from keras import layers
 
 from nst_tf.feedforward.layers import CropLike, PadToMultiple, ReflectionPad
 from nst_tf.pretrained.layers import InstanceMoments, StyleNormalization
+from nst_tf.pretrained.sizes import STYLE_SIZE, STYLE_VECTOR_SIZE  # noqa: F401 - public here too
 
-STYLE_VECTOR_SIZE = 100
-# The side of the square at which the predictor reads a style image (as Magenta trained it).
-STYLE_SIZE = 256
 # MobileNetV2 inverted residual blocks: (expansion, output channels, repeats, first stride).
 MOBILENET_V2_STAGES = (
     (1, 16, 1, 1),

@@ -18,15 +18,15 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
-import tensorflow as tf
 import tqdm
 
-from nst_tf import blending, tiling
+from nst_tf import blending, engine_choice, tiling
 from nst_tf.errors import NstError
+from nst_tf.feedforward import shipped
 from nst_tf.io import files, image_io
 from nst_tf.optimize import colors
-from nst_tf.pretrained import networks
-from nst_tf.pretrained.arbitrary import STYLE_SIZE, STYLE_VECTOR_SIZE
+from nst_tf.pretrained import lite_runner
+from nst_tf.pretrained.sizes import STYLE_SIZE
 
 # Longest side at which the strokes are painted (the peer paints everything at 384). At 512 the
 # strokes turned to coloured speckle on a face filling a 2048 px photo; 1024 keeps them brushy.
@@ -40,59 +40,45 @@ TILE_OVERLAP = 128
 MIN_SIDE = 16
 PRESERVE_COLORS = ("none", "luminance", "histogram")
 
-_IMAGES = tf.TensorSpec((None, None, None, 3), tf.float32)
-_VECTORS = tf.TensorSpec((None, STYLE_VECTOR_SIZE), tf.float32)
-
 
 @functools.lru_cache(maxsize=None)
-def _predict():
-    model = networks.style_predictor()
-    return tf.function(lambda images: model(images, training=False), input_signature=[_IMAGES])
+def _pair(engine):
+    """The arbitrary pair on the engine `engine` chooses (see nst_tf.engine_choice)."""
+    if engine_choice.choose(engine, shipped.has_tflite(lite_runner.FILES)) == "litert":
+        return lite_runner.shipped_pair()
+    from nst_tf import tf_startup
+
+    tf_startup.import_tensorflow_quietly()
+    from nst_tf.pretrained import keras_runner
+
+    return keras_runner.shipped_pair()
 
 
-def _traced(model):
-    """A model of [images, style vectors], traced once for every image size."""
-    return tf.function(
-        lambda images, vectors: model([images, vectors], training=False),
-        input_signature=[_IMAGES, _VECTORS],
-    )
-
-
-@functools.lru_cache(maxsize=None)
-def _transform():
-    return _traced(networks.arbitrary_transformer())
-
-
-@functools.lru_cache(maxsize=None)
-def _moments():
-    return _traced(networks.moments_model())
-
-
-@functools.lru_cache(maxsize=None)
-def _transform_with_moments():
-    model = networks.arbitrary_transformer(given_moments=True)
-    return tf.function(lambda images, vectors, *moments: model([images, vectors, *moments]))
-
-
-def style_vector(style, style_size=STYLE_SIZE):
+def style_vector(style, style_size=STYLE_SIZE, engine="auto"):
     """The 100-d style vector of one image, read at style_size × style_size.
+
+    Args:
+      style: float array (height, width, 3) in [0, 255].
+      style_size: side of the square the predictor reads, px.
+      engine: "auto", "litert" or "tensorflow" (see nst_tf.engine_choice).
 
     Returns:
       float32 array (100,).
     """
     square = image_io.resize(np.asarray(style, np.float32), (style_size, style_size))
-    return _predict()(square[None] / 255.0).numpy()[0]
+    return np.asarray(_pair(engine).style_vector(square), np.float32)
 
 
-def blended_style_vector(styles, style_blend=None, style_size=STYLE_SIZE):
+def blended_style_vector(styles, style_blend=None, style_size=STYLE_SIZE, engine="auto"):
     """The weighted mean of the style vectors of several images (equal weights by default)."""
     weights = blending.blend_weights(style_blend, len(styles))
-    vectors = [style_vector(style, style_size) for style in styles]
+    vectors = [style_vector(style, style_size, engine) for style in styles]
     return np.sum([w * v for w, v in zip(weights, vectors)], axis=0).astype(np.float32)
 
 
-def check_arguments(strength, style_size, working_size, preserve_colors, tile_size):
+def check_arguments(strength, style_size, working_size, preserve_colors, tile_size, engine="auto"):
     """Raises NstError for a value out of range (before any image is read)."""
+    engine_choice.check_engine(engine)
     if not 0.0 <= strength <= 1.0:
         raise NstError(f"strength must be in [0, 1], got {strength}")
     if style_size < MIN_SIDE:
@@ -107,7 +93,7 @@ def check_arguments(strength, style_size, working_size, preserve_colors, tile_si
         raise NstError(f"tile_size must be more than {2 * TILE_OVERLAP} px, got {tile_size}")
 
 
-def paint(content, vector, tile_size=None, progress=False):
+def paint(content, vector, tile_size=None, progress=False, engine="auto"):
     """The transformer at the content's own size: one pass, or tiles when it is large.
 
     Args:
@@ -115,35 +101,30 @@ def paint(content, vector, tile_size=None, progress=False):
       vector: style vector (100,).
       tile_size: tile side; None: tiles of TILE_SIZE only beyond MAX_UNTILED_PIXELS.
       progress: progress bar over the tiles.
+      engine: "auto", "litert" or "tensorflow".
 
     Returns:
       float32 array like `content`, in [0, 255].
     """
+    pair = _pair(engine)
+    content = np.asarray(content, np.float32)
     height, width = content.shape[:2]
-    vector = np.asarray(vector, np.float32)[None]
+    vector = np.asarray(vector, np.float32)
     if tile_size is None and height * width <= MAX_UNTILED_PIXELS:
-        return _transform()(np.asarray(content, np.float32)[None] / 255.0, vector).numpy()[0] * 255
+        return pair.paint(content, vector)
     tile_size = tile_size or TILE_SIZE
     # The whole image's normalisation statistics, measured on it or, beyond what one pass holds,
     # on a copy scaled down to that.
     overview = content
     if height * width > MAX_UNTILED_PIXELS:
         shrink = (MAX_UNTILED_PIXELS / (height * width)) ** 0.5
-        overview = resize(content, (int(height * shrink), int(width * shrink)))
-    moments = _moments()(overview[None] / 255.0, vector)
+        overview = image_io.resize_float(content, (int(height * shrink), int(width * shrink)))
+    moments = pair.moments(overview, vector)
 
     def paint_tile(tile):
-        return _transform_with_moments()(tile[None] / 255.0, vector, *moments)[0].numpy()
+        return pair.paint_with_moments(np.asarray(tile, np.float32), vector, moments)
 
-    return tiling.process_tiled(content, paint_tile, tile_size, TILE_OVERLAP, progress) * 255
-
-
-def resize(image, size):
-    """Float resize (area when shrinking, bicubic when enlarging), float32, not clipped."""
-    image = tf.convert_to_tensor(np.asarray(image, np.float32))
-    shrinking = size[0] * size[1] < image.shape[0] * image.shape[1]
-    method = "area" if shrinking else "bicubic"
-    return tf.image.resize(image, size, method=method).numpy()
+    return tiling.process_tiled(content, paint_tile, tile_size, TILE_OVERLAP, progress)
 
 
 def stylize_fast(
@@ -158,6 +139,7 @@ def stylize_fast(
     preserve_colors: str | None = None,
     tile_size: int | None = None,
     progress: bool = False,
+    engine: str = "auto",
 ) -> np.ndarray:
     """Stylises a photo with one or more paintings in one pass.
 
@@ -175,6 +157,8 @@ def stylize_fast(
         the paintings to the content's colour mean and covariance first.
       tile_size: process tiles of this side (default: only beyond MAX_UNTILED_PIXELS).
       progress: progress bar over tiles.
+      engine: "litert" runs the shipped .tflite files (no TensorFlow), "tensorflow" the Keras
+        networks; "auto" chooses (see nst_tf.engine_choice).
 
     Returns:
       float32 array (height, width, 3) in [0, 255].
@@ -183,7 +167,7 @@ def stylize_fast(
       NstError: a value out of range, or blend weights that do not fit.
     """
     styles = [styles] if isinstance(styles, np.ndarray) and styles.ndim == 3 else list(styles)
-    check_arguments(strength, style_size, working_size, preserve_colors, tile_size)
+    check_arguments(strength, style_size, working_size, preserve_colors, tile_size, engine)
     content = np.asarray(content, np.float32)
     if size is not None:
         content = image_io.resize_longest(content, size)
@@ -194,14 +178,15 @@ def stylize_fast(
         )
     if preserve_colors == "histogram":
         styles = [colors.match_colors(style, content) for style in styles]
-    vector = blended_style_vector(styles, style_blend, style_size)
+    vector = blended_style_vector(styles, style_blend, style_size, engine)
     if strength < 1.0:
-        vector = strength * vector + (1.0 - strength) * style_vector(content, style_size)
+        vector = strength * vector + (1.0 - strength) * style_vector(content, style_size, engine)
     height, width = content.shape[:2]
-    painted = paint(content, vector, tile_size, progress)
+    painted = paint(content, vector, tile_size, progress, engine)
     small = image_io.scaled_size(height, width, working_size or max(height, width))
     if max(height, width) > max(small) and min(small) >= MIN_SIDE:
-        strokes = resize(paint(resize(content, small), vector), (height, width))
+        resize = image_io.resize_float
+        strokes = resize(paint(resize(content, small), vector, engine=engine), (height, width))
         painted = strokes + painted - resize(resize(painted, small), (height, width))
     painted = np.clip(painted, 0.0, 255.0)
     if preserve_colors == "luminance":

@@ -8,17 +8,13 @@ followed by a bicubic x2 (no x8 network is trained).
 import json
 import os
 
-import keras
 import numpy as np
-import tensorflow as tf
 import tqdm
 
-from nst_tf import tiling
+from nst_tf import engine_choice, tiling
 from nst_tf.errors import NstError
-from nst_tf.feedforward import (
-    layers,  # noqa: F401 - registers the layers networks are saved with
-    shipped,
-)
+from nst_tf.feedforward import shipped
+from nst_tf.io import image_io
 from nst_tf.superres.config import TILE_OVERLAP, check_upscale
 
 SHIPPED_NAME = "upscale_x4"
@@ -39,21 +35,20 @@ class Upscaler:
     """A loaded super-resolution network.
 
     Attributes:
-      model: the keras.Model (low resolution in, network_factor times larger out).
+      model: the keras.Model (low resolution in, network_factor times larger out), or None on
+        the LiteRT engine.
       metadata: dict from the .json file ("factor", "training", ...).
       path: the .keras file.
+      engine: "tensorflow" or "litert".
     """
 
-    def __init__(self, model, metadata, path):
+    def __init__(self, model, metadata, path, forward=None):
         self.model = model
         self.metadata = metadata
         self.path = path
         self.network_factor = int(metadata.get("factor", 4))
-        # One graph for every image size: traced once, not per size or per call.
-        self._forward = tf.function(
-            lambda batch: model(batch, training=False),
-            input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)],
-        )
+        self.engine = "tensorflow" if forward is None else "litert"
+        self._forward = forward or _traced(model)
 
     def upscale(self, image, factor=4, tile=None, progress=False):
         """Upscales one image.
@@ -72,13 +67,13 @@ class Upscaler:
         if factor % self.network_factor:
             raise NstError(f"the network upscales x{self.network_factor}: cannot give x{factor}")
         if tile is None:
-            result = self._forward(image[None]).numpy()[0]
+            result = self._forward(image[None])[0]
         else:
             result = self._tiled(image, tile, progress)
         if factor > self.network_factor:
             rest = factor // self.network_factor
             size = (result.shape[0] * rest, result.shape[1] * rest)
-            result = tf.image.resize(result[None], size, method="bicubic").numpy()[0]
+            result = image_io.resize_float(result, size)
         return np.clip(result, 0.0, 255.0)
 
     def _tiled(self, image, tile, progress):
@@ -98,7 +93,7 @@ class Upscaler:
                         width * scale, left * scale, right * scale, ramp
                     )
                     weights = np.outer(row_weights, column_weights)[..., None]
-                    piece = self._forward(image[None, top:bottom, left:right]).numpy()[0]
+                    piece = self._forward(image[None, top:bottom, left:right])[0]
                     total[top * scale : bottom * scale, left * scale : right * scale] += (
                         piece * weights
                     )
@@ -109,19 +104,43 @@ class Upscaler:
         return total / weight_sum
 
 
-def load_upscaler(path=None):
+def _traced(model):
+    """The network's forward pass as a function of float arrays, traced once for every size."""
+    import tensorflow as tf
+
+    forward = tf.function(
+        lambda batch: model(batch, training=False),
+        input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)],
+    )
+    return lambda batch: forward(np.asarray(batch, np.float32)).numpy()
+
+
+def _lite_forward():
+    """The shipped x4 network's .tflite file as a function of float arrays (batch 1)."""
+    network = shipped.tflite_network(SHIPPED_NAME)
+    return lambda batch: next(iter(network(images=batch).values()))
+
+
+def load_upscaler(path=None, engine="auto"):
     """Loads a super-resolution network.
 
     Args:
       path: a .keras file (with its .json beside it), a training run folder, or None for the
         shipped x4 network.
+      engine: "litert" runs the shipped network's .tflite file (no TensorFlow), "tensorflow"
+        the Keras network; "auto" chooses (see nst_tf.engine_choice). A network of your own
+        runs on TensorFlow.
 
     Returns:
       Upscaler.
 
     Raises:
-      NstError: the path is not a super-resolution network this library wrote.
+      NstError: the path is not a super-resolution network this library wrote, or the LiteRT
+        engine asked for a network of your own.
     """
+    own = None if path is None else "a super-resolution network of your own"
+    installed = shipped.has_tflite([SHIPPED_NAME])
+    chosen = engine_choice.choose(engine, installed, own)
     if path is None:
         path = shipped_upscaler_path()
     elif os.path.isdir(path):
@@ -135,6 +154,15 @@ def load_upscaler(path=None):
             metadata = json.load(f)
     if metadata.get("kind") != "super-resolution":
         raise NstError(f"not a super-resolution network: {metadata_path} does not describe one")
+    if chosen == "litert":
+        return Upscaler(None, metadata, path, _lite_forward())
+    from nst_tf import tf_startup
+
+    tf_startup.import_tensorflow_quietly()
+    import keras
+
+    from nst_tf.feedforward import layers  # noqa: F401 - registers the layers networks use
+
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # noqa: BLE001 - Keras raises many types for a bad file

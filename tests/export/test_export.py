@@ -16,8 +16,8 @@ from tensorflow_serving.apis import predict_pb2
 from nst_tf.errors import NstError
 from nst_tf.export import parity, tflite
 from nst_tf.export import saved_model as saved_model_export
+from nst_tf.feedforward import lite_model, transformer
 from nst_tf.feedforward import model as feedforward
-from nst_tf.feedforward import transformer
 from nst_tf.io import image_io as images
 
 TRAIN_PHOTOS = SHARED / "images" / "train"
@@ -137,7 +137,7 @@ def test_tflite_matches_keras(tmp_path, style_model, quantize, min_psnr):
         style_model, path, weights, quantize, size=(64, 96), representative=representative
     )
     assert size == path.stat().st_size
-    lite = tflite.LiteStyleModel(path)
+    lite = lite_model.LiteStyleModel(path)
     assert lite.size == (64, 96)
     image = photo((64, 96))
     expected = style_model.stylize(image[None], weights)[0]
@@ -148,7 +148,7 @@ def test_tflite_matches_keras(tmp_path, style_model, quantize, min_psnr):
 def test_resizable_tflite_runs_at_any_size(tmp_path, style_model):
     weights = style_model.style_weights("a")
     tflite.export_tflite(style_model, tmp_path / "any.tflite", weights, size=None)
-    lite = tflite.LiteStyleModel(tmp_path / "any.tflite")
+    lite = lite_model.LiteStyleModel(tmp_path / "any.tflite")
     assert lite.size is None
     for size in ((40, 56), (61, 33)):  # 61x33: padded to a multiple of 4 inside, cropped back
         image = photo(size)
@@ -167,7 +167,7 @@ def test_tflite_bad_requests_are_one_line_errors(tmp_path, style_model):
         tflite.export_tflite(style_model, tmp_path / "m.tflite", weights, size=(4, 64))
     (tmp_path / "bad.tflite").write_bytes(b"nope")
     with pytest.raises(NstError, match="not a TFLite model"):
-        tflite.LiteStyleModel(tmp_path / "bad.tflite")
+        lite_model.LiteStyleModel(tmp_path / "bad.tflite")
     assert not (tmp_path / "m.tflite").exists()
 
 
@@ -212,7 +212,7 @@ def test_multi_style_tflite_takes_the_style_weights(tmp_path, multi_style, quant
     path = tmp_path / f"multi_{quantize}.tflite"
     representative = [images.load_image(p) for p in sorted(SAMPLES.glob("*.jpg"))]
     tflite.export_tflite(multi_style, path, None, quantize, (32, 48), representative)
-    lite = tflite.LiteStyleModel(path)
+    lite = lite_model.LiteStyleModel(path)
     assert lite.num_styles == 2 and lite.size == (32, 48)
     # int8 with a weights input keeps float32 input and output (the converter makes all or none
     # of the inputs uint8).
@@ -235,7 +235,7 @@ def test_export_command_end_to_end_and_bad_input(tmp_path, style_model, capsys):
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    assert tflite.LiteStyleModel(tmp_path / "lite" / "b_dynamic.tflite").size == (32, 48)
+    assert lite_model.LiteStyleModel(tmp_path / "lite" / "b_dynamic.tflite").size == (32, 48)
 
     from nst_tf.cli import main as cli
 
@@ -268,7 +268,7 @@ def test_shipped_network_tflite_parity(tmp_path, shipped_model, quantize, min_ps
     path = tmp_path / f"{quantize}.tflite"
     representative = tflite.calibration_images(str(TRAIN_PHOTOS))
     tflite.export_tflite(shipped_model, path, weights, quantize, (192, 192), representative)
-    lite = tflite.LiteStyleModel(path)
+    lite = lite_model.LiteStyleModel(path)
     for name in ("chelsea", "coffee", "astronaut", "brick", "shipwreck"):
         image = images.resize(images.load_image(SAMPLES / f"{name}.jpg"), (192, 192))
         expected = shipped_model.stylize(image[None], weights)[0]

@@ -14,9 +14,10 @@ from support import SAMPLES, SHARED, run_python
 
 from nst_tf.errors import NstError
 from nst_tf.export import arbitrary, parity, tflite
+from nst_tf.feedforward import lite_model
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import image_io
-from nst_tf.pretrained import networks
+from nst_tf.pretrained import lite_runner, networks
 
 TRAIN_PHOTOS = SHARED / "images" / "train"
 PHOTOS = ("chelsea", "astronaut", "coffee")
@@ -80,13 +81,13 @@ def test_bad_requests_are_one_line_errors(tmp_path):
     with pytest.raises(NstError, match="at least 8x8"):
         arbitrary.export_arbitrary_tflite(tmp_path, size=(4, 64), predictor=1, transformer=1)
     with pytest.raises(NstError, match="no style_predictor_\\*.tflite"):
-        arbitrary.LiteArbitraryModel(tmp_path)
+        lite_runner.LiteArbitraryModel(tmp_path)
     (tmp_path / "style_predictor_none.tflite").write_bytes(b"nope")
     (tmp_path / "arbitrary_transformer_none.tflite").write_bytes(b"nope")
     with pytest.raises(NstError, match="not a TFLite model"):
-        arbitrary.LiteArbitraryModel(tmp_path)
+        lite_runner.LiteArbitraryModel(tmp_path)
     with pytest.raises(NstError, match="no style_predictor_int8"):
-        arbitrary.LiteArbitraryModel(tmp_path, quantize="int8")
+        lite_runner.LiteArbitraryModel(tmp_path, quantize="int8")
 
 
 def test_export_command_one_line_errors(capsys, monkeypatch):
@@ -179,7 +180,7 @@ def test_arbitrary_tflite_files_and_runner(tmp_path, stand_ins):
         assert all(
             length == (tmp_path / n).stat().st_size for n, length in zip(names, written.values())
         )
-    lite = arbitrary.LiteArbitraryModel(tmp_path, quantize="none")
+    lite = lite_runner.LiteArbitraryModel(tmp_path, quantize="none")
     shapes = [d["shape"].tolist() for d in lite.transformer.get_input_details()]
     assert sorted(shapes) == [[1, 40, 56, 3], [1, VECTOR]] and lite.size == (40, 56)
     assert lite.predictor.get_input_details()[0]["shape"].tolist() == [1, 256, 256, 3]
@@ -189,7 +190,7 @@ def test_arbitrary_tflite_files_and_runner(tmp_path, stand_ins):
         assert parity.psnr(expected, lite.stylize(content, style, strength)) >= 50
     with pytest.raises(NstError, match="strength must be in"):
         lite.stylize(content, style, 1.5)
-    int8 = arbitrary.LiteArbitraryModel(
+    int8 = lite_runner.LiteArbitraryModel(
         [tmp_path / "style_predictor_int8.tflite", tmp_path / "arbitrary_transformer_int8.tflite"]
     )
     content = sample("chelsea", (50, 70))
@@ -197,7 +198,7 @@ def test_arbitrary_tflite_files_and_runner(tmp_path, stand_ins):
     assert result.shape == (50, 70, 3)
     assert parity.psnr(keras_stylize(*stand_ins, content, style), result) >= 20
     with pytest.raises(NstError, match="several"):
-        arbitrary.LiteArbitraryModel(tmp_path)
+        lite_runner.LiteArbitraryModel(tmp_path)
 
 
 # Measured at 256x256, styles 0, 7, 13, 25 and an even blend: float16 74.1-83.8 dB; int8
@@ -212,7 +213,7 @@ def test_magenta26_tflite_with_style_weights_input_parity(tmp_path, quantize, mi
     path = tmp_path / f"magenta26_{quantize}.tflite"
     representative = tflite.calibration_images(str(TRAIN_PHOTOS)) if quantize == "int8" else None
     tflite.export_tflite(style_model, path, None, quantize, (256, 256), representative)
-    lite = tflite.LiteStyleModel(path)
+    lite = lite_model.LiteStyleModel(path)
     assert lite.num_styles == 26
     for photo in PHOTOS:
         image = sample(photo, (256, 256))
@@ -272,7 +273,7 @@ def test_shipped_arbitrary_tflite_parity(tmp_path, shipped_pair, quantize):
     written = arbitrary.export_arbitrary_tflite(tmp_path, quantize, PARITY_SIZE, representative)
     for path, length in written.items():
         print(f"{path.rsplit('/', 1)[-1]}: {length} bytes")
-    lite = arbitrary.LiteArbitraryModel(tmp_path)
+    lite = lite_runner.LiteArbitraryModel(tmp_path)
     max_error, min_transformer, min_end_to_end = TFLITE_LIMITS[quantize]
     for photo, painting, content, style in parity_pairs():
         vector = predictor(image_io.resize(style, (256, 256))[None] / 255.0).numpy()[0]
@@ -306,7 +307,7 @@ def test_export_command_shipped_multi_style_network(tmp_path):
         "magenta26:7", "-o", str(tmp_path / "lite"), "--format", "tflite", "--size", "32x32"
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    lite = tflite.LiteStyleModel(tmp_path / "lite" / "style_07_none.tflite")
+    lite = lite_model.LiteStyleModel(tmp_path / "lite" / "style_07_none.tflite")
     assert lite.num_styles is None and lite.size == (32, 32)
 
 
@@ -318,6 +319,6 @@ def test_export_command_arbitrary(tmp_path):
         "--size", "64x96",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    lite = arbitrary.LiteArbitraryModel(tmp_path)
+    lite = lite_runner.LiteArbitraryModel(tmp_path)
     assert lite.size == (64, 96)
     assert lite.stylize(sample("chelsea", (64, 96)), sample("the_scream")).shape == (64, 96, 3)

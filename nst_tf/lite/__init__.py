@@ -1,0 +1,1 @@
+"""The LiteRT runtime: .tflite networks run without TensorFlow or Keras."""
