@@ -155,6 +155,9 @@ def run(values, content_path, *style_paths):
         return
     content = image_io.load_image(content_path)
     styles = [image_io.load_image(path) for path in style_paths]
+    image_io.check_min_side(content.shape, "content image")
+    for style in styles:
+        image_io.check_min_side(style.shape, "style image")
     masks = common.check_style_controls(options, styles, content.shape[:2])
     if masks is not None:
         options.masks, options.label_map = masks, None
@@ -171,6 +174,8 @@ def _run_video(values, content_path, style_paths, size, options):
     from nst_tf.io import image_io
 
     styles = [image_io.load_image(path) for path in style_paths]
+    for style in styles:
+        image_io.check_min_side(style.shape, "style image")
     common.check_style_controls(options, styles)
     tf_startup.import_tensorflow_quietly()
     from nst_tf.optimize import video
