@@ -37,10 +37,16 @@ def add_pages(app: FastAPI) -> None:
     def favicon():
         return FileResponse(os.path.join(STATIC, "favicon.ico"), media_type="image/x-icon")
 
+    @app.get("/docs/openapi.json", include_in_schema=False)
+    def docs_schema():
+        # The bundle's Swagger UI (4.x) reads OpenAPI 3.0 only; FastAPI writes 3.1, which the
+        # 3.0 reader shows well (the full schema stays at /openapi.json).
+        return {**app.openapi(), "openapi": "3.0.3"}
+
     @app.get("/docs", include_in_schema=False)
     def docs():
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
+            openapi_url="/docs/openapi.json",
             title=f"{app.title} · API",
             swagger_js_url="/docs/assets/swagger-ui-bundle.js",
             swagger_css_url="/docs/assets/swagger-ui.css",
