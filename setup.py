@@ -51,8 +51,14 @@ setup(
         # `nst-tf batch`: stylisation on Apache Beam (DirectRunner, Dataflow, Flink, Spark). Beam
         # 2.77 holds protobuf < 7, pillow < 13 and pyarrow < 26.
         "beam": ["apache-beam>=2.77"],
-        # `nst-tf serve`, the local web app.
-        "web": ["fastapi>=0.110", "uvicorn>=0.29", "python-multipart>=0.0.9"],
+        # `nst-tf serve`, the local web app; its API docs' Swagger UI is served from the
+        # swagger-ui-bundle package (no CDN).
+        "web": [
+            "fastapi>=0.110",
+            "uvicorn>=0.29",
+            "python-multipart>=0.0.9",
+            "swagger-ui-bundle>=1.1",
+        ],
         # The web app's tests: TestClient (httpx) and a real browser (Playwright driving the
         # system's Chromium; no browser download).
         "test": [
@@ -61,6 +67,7 @@ setup(
             "fastapi>=0.110",
             "uvicorn>=0.29",
             "python-multipart>=0.0.9",
+            "swagger-ui-bundle>=1.1",
             "httpx",
             "playwright",
             "psutil",

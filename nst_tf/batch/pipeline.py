@@ -20,8 +20,6 @@ from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
 from nst_tf.io import image_io
 
-# Smallest side of an input (before resizing): smaller ones (icons, 1x1 trackers) are failures.
-MIN_SIDE = 16
 COUNTERS = (
     "images_written",
     "images_kept",
@@ -76,8 +74,8 @@ def stylize_batch(
     engine_choice.check_engine(engine)
     if batch_size < 1:
         raise NstError(f"batch_size must be positive, got {batch_size}")
-    if size is not None and size < MIN_SIDE:
-        raise NstError(f"size must be at least {MIN_SIDE} px, got {size}")
+    if size is not None and size < image_io.MIN_SIDE:
+        raise NstError(f"size must be at least {image_io.MIN_SIDE} px, got {size}")
     input_glob, output_dir = naming.absolute(input_glob), naming.absolute(output_dir)
     dead_letter = naming.absolute(dead_letter or output_dir + "/" + naming.DEAD_LETTER_NAME)
     if not FileSystems.match([input_glob], limits=[1])[0].metadata_list:
@@ -88,7 +86,9 @@ def stylize_batch(
         blending.parse_style_mix(model_style)
     if style is not None:
         with FileSystems.open(naming.absolute(style), compression_type="uncompressed") as f:
-            painting = image_io.to_uint8(image_io.decode_image(f.read(), style))
+            painting = image_io.decode_image(f.read(), style)
+        image_io.check_min_side(painting.shape, "style image")
+        painting = image_io.to_uint8(painting)
         handler = handlers.FastStyleHandler(painting, engine)
     else:
         handler = handlers.ModelStyleHandler(model, model_style, engine)
@@ -140,7 +140,7 @@ def build(pipeline, input_glob, output_dir, handler, size, batch_size, dead_lett
         | "Spread" >> beam.Reshuffle()  # over the workers: the match is one element's work
         | "Read" >> fileio.ReadMatches(compression=CompressionTypes.UNCOMPRESSED)
         | "Decode"
-        >> beam.ParDo(steps.Decode(base, output_dir, size, MIN_SIDE)).with_outputs(
+        >> beam.ParDo(steps.Decode(base, output_dir, size)).with_outputs(
             steps.FAILED, main="images"
         )
     )

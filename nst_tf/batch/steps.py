@@ -43,9 +43,9 @@ class Decode(beam.DoFn):
     is), keyed by its size for batching, with its output path; an unreadable or too small input
     goes to the FAILED output."""
 
-    def __init__(self, base, output_dir, size, min_side):
+    def __init__(self, base, output_dir, size):
         self.base, self.output_dir = base, output_dir
-        self.size, self.min_side = size, min_side
+        self.size = size
         self.read = Metrics.counter(NAMESPACE, "bytes_read")
         self.failed = Metrics.counter(NAMESPACE, "images_failed")
 
@@ -56,9 +56,7 @@ class Decode(beam.DoFn):
             data = readable.read()
             self.read.inc(len(data))
             image = image_io.decode_image(data, path)
-            height, width = image.shape[:2]
-            if min(height, width) < self.min_side:
-                raise NstError(f"image of {width}x{height} px is smaller than {self.min_side} px")
+            image_io.check_min_side(image.shape, "image")
             if self.size:
                 image = image_io.resize_longest(image, self.size)
         except (NstError, OSError) as error:

@@ -7,7 +7,7 @@ from absl import flags
 from nst_tf.cli import common
 from nst_tf.errors import NstError
 
-WEB_PACKAGES = ("fastapi", "uvicorn", "multipart")
+WEB_PACKAGES = ("fastapi", "uvicorn", "multipart", "swagger_ui_bundle")
 
 
 def define_flags():
@@ -21,6 +21,20 @@ def define_flags():
     )
     flags.DEFINE_integer(
         "port", 8000, "Port to listen on.", lower_bound=1, upper_bound=65535, flag_values=fv
+    )
+    flags.DEFINE_multi_string(
+        "allowed-host",
+        [],
+        "Another host name the server answers to (repeatable); it always answers to localhost, "
+        "127.0.0.1, ::1 and --host. Other names are refused (DNS rebinding).",
+        flag_values=fv,
+    )
+    flags.DEFINE_multi_string(
+        "allowed-origin",
+        [],
+        "Another page origin (http://name:port) that may upload and start jobs (repeatable); "
+        "by default only the server's own page may.",
+        flag_values=fv,
     )
     common.define_network_flags(fv)
     flags.DEFINE_integer(
@@ -56,6 +70,9 @@ def run(values):
         max_waiting=values["max_queue"],
         max_fast=values["max_fast"],
         warm_up=True,
+        host=values["host"],
+        allowed_hosts=tuple(values["allowed_host"]),
+        allowed_origins=tuple(values["allowed_origin"]),
     )
     print(f"nst-tf serve: open http://{values['host']}:{values['port']}/ (Ctrl+C stops)")
     uvicorn.run(web, host=values["host"], port=values["port"], log_level="warning")

@@ -112,7 +112,9 @@ def run(values, content_path, *style_paths):
     if values["model"] or values["fast"]:
         common.check_one_pass_photo_flags(values)
     elif "engine" in values["given_flags"]:
-        raise NstError("--engine applies to --fast and --model; the optimisation runs on TensorFlow")
+        raise NstError(
+            "--engine applies to --fast and --model; the optimisation runs on TensorFlow"
+        )
     if values["model"]:
         if style_paths:
             raise NstError("give either STYLE images (optimisation) or --model, not both")
@@ -158,6 +160,9 @@ def run(values, content_path, *style_paths):
         return
     content = image_io.load_image(content_path)
     styles = [image_io.load_image(path) for path in style_paths]
+    image_io.check_min_side(content.shape, "content image")
+    for style in styles:
+        image_io.check_min_side(style.shape, "style image")
     masks = common.check_style_controls(options, styles, content.shape[:2])
     if masks is not None:
         options.masks, options.label_map = masks, None
@@ -174,6 +179,8 @@ def _run_video(values, content_path, style_paths, size, options):
     from nst_tf.io import image_io
 
     styles = [image_io.load_image(path) for path in style_paths]
+    for style in styles:
+        image_io.check_min_side(style.shape, "style image")
     common.check_style_controls(options, styles)
     tf_startup.import_tensorflow_quietly()
     from nst_tf.optimize import video

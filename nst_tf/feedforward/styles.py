@@ -14,7 +14,6 @@ import numpy as np
 from nst_tf import blending, engine_choice
 from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
-from nst_tf.feedforward.config import MIN_SIDE
 from nst_tf.io import files, image_io
 
 
@@ -75,13 +74,9 @@ class StyleNetwork:
 
 
 def checked_batch(batch):
-    """A batch as float32, or NstError when its images are below MIN_SIDE a side."""
+    """A batch as float32, or NstError when its images are below image_io.MIN_SIDE a side."""
     batch = np.asarray(batch, np.float32)
-    if min(batch.shape[1:3]) < MIN_SIDE:
-        raise NstError(
-            f"image of {batch.shape[2]}x{batch.shape[1]} px is too small: the network needs "
-            f"at least {MIN_SIDE} px a side"
-        )
+    image_io.check_min_side(batch.shape[1:3], "image")
     return batch
 
 

@@ -23,6 +23,8 @@ WRITE_FORMATS = {
     ".tif": "TIFF",
     ".tiff": "TIFF",
 }
+# The least side, px, of a content or style image that any entry takes (the one size rule).
+MIN_SIDE = 16
 
 
 def load_image(path):
@@ -114,6 +116,21 @@ def _to_rgb_array(image):
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)
     return np.asarray(image.convert("RGB"), dtype=np.float32)
+
+
+def check_min_side(shape, name):
+    """Raises NstError unless an image of `shape` ((height, width, ...)) has both sides at least
+    MIN_SIDE px: the one check of every entry that takes a content or style image.
+
+    Args:
+      shape: the image's shape, or its (height, width).
+      name: what the image is, for the message ("content image", "style image", ...).
+    """
+    height, width = shape[:2]
+    if min(height, width) < MIN_SIDE:
+        raise NstError(
+            f"the {name} is {width}x{height} px; it needs at least {MIN_SIDE} px a side"
+        )
 
 
 def scaled_size(height, width, longest_side):

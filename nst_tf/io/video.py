@@ -46,10 +46,12 @@ def short_of_frames(path, frames):
 
 
 def frame_batches(reader, batch_size, size):
-    """Float32 frame batches (cropped to even sides, which H.264 needs)."""
+    """Float32 frame batches (cropped to even sides, which H.264 needs); frames under
+    image_io.MIN_SIDE px a side are refused (NstError)."""
     batch = []
     for frame in reader:
         frame = np.asarray(frame, np.float32)[..., :3]
+        image_io.check_min_side(frame.shape, "video's frame")
         if size:
             frame = image_io.resize_longest(frame, size)
         height, width = frame.shape[:2]

@@ -194,6 +194,8 @@ def optimize_image(content, style, shape, options):
       StylizeResult.
     """
     options.validate()
+    if content is not None:
+        image_io.check_min_side(np.shape(content), "content image")
     styles = as_images(style)
     blend = style_controls.blend_weights(options.style_blend, len(styles))
     scales = style_controls.style_scales(options.style_scale, len(styles))
@@ -292,12 +294,14 @@ def as_images(style):
 
 
 def as_image(image, name):
-    """A path or array as a float32 (height, width, 3) array in [0, 255]."""
+    """A path or array as a float32 (height, width, 3) array in [0, 255], at least
+    image_io.MIN_SIDE px a side."""
     if isinstance(image, (str, os.PathLike)):
-        return image_io.load_image(image)
+        image = image_io.load_image(image)
     image = np.asarray(image, dtype=np.float32)
     if image.ndim != 3 or image.shape[-1] != 3:
         raise NstError(f"the {name} image must have shape (height, width, 3), got {image.shape}")
+    image_io.check_min_side(image.shape, f"{name} image")
     return image
 
 

@@ -37,7 +37,6 @@ TILE_SIZE = 1024
 # Tiles see this much of their neighbours (feathered): 64 px gave 30 dB against the whole image
 # at 256 px tiles, 96 px 50 dB at 384 px tiles.
 TILE_OVERLAP = 128
-MIN_SIDE = 16
 PRESERVE_COLORS = ("none", "luminance", "histogram")
 
 
@@ -81,10 +80,10 @@ def check_arguments(strength, style_size, working_size, preserve_colors, tile_si
     engine_choice.check_engine(engine)
     if not 0.0 <= strength <= 1.0:
         raise NstError(f"strength must be in [0, 1], got {strength}")
-    if style_size < MIN_SIDE:
-        raise NstError(f"style_size must be at least {MIN_SIDE} px, got {style_size}")
-    if working_size is not None and working_size < MIN_SIDE:
-        raise NstError(f"working_size must be at least {MIN_SIDE} px or None, got {working_size}")
+    if style_size < image_io.MIN_SIDE:
+        raise NstError(f"style_size must be at least {image_io.MIN_SIDE} px, got {style_size}")
+    if working_size is not None and working_size < image_io.MIN_SIDE:
+        raise NstError(f"working_size must be at least {image_io.MIN_SIDE} px or None, got {working_size}")
     if preserve_colors not in (None, *PRESERVE_COLORS):
         raise NstError(
             f"preserve_colors must be one of {', '.join(PRESERVE_COLORS)}, got {preserve_colors!r}"
@@ -171,11 +170,9 @@ def stylize_fast(
     content = np.asarray(content, np.float32)
     if size is not None:
         content = image_io.resize_longest(content, size)
-    if min(content.shape[:2]) < MIN_SIDE:
-        raise NstError(
-            f"content of {content.shape[1]}x{content.shape[0]} px is too small: the network "
-            f"needs at least {MIN_SIDE} px a side"
-        )
+    image_io.check_min_side(content.shape, "content image")
+    for style in styles:
+        image_io.check_min_side(np.shape(style), "style image")
     if preserve_colors == "histogram":
         styles = [colors.match_colors(style, content) for style in styles]
     vector = blended_style_vector(styles, style_blend, style_size, engine)
@@ -184,7 +181,7 @@ def stylize_fast(
     height, width = content.shape[:2]
     painted = paint(content, vector, tile_size, progress, engine)
     small = image_io.scaled_size(height, width, working_size or max(height, width))
-    if max(height, width) > max(small) and min(small) >= MIN_SIDE:
+    if max(height, width) > max(small) and min(small) >= image_io.MIN_SIDE:
         resize = image_io.resize_float
         strokes = resize(paint(resize(content, small), vector, engine=engine), (height, width))
         painted = strokes + painted - resize(resize(painted, small), (height, width))

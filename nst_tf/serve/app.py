@@ -9,24 +9,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import os
 import threading
 import time
 from typing import Annotated
 
 import numpy as np
 from fastapi import FastAPI, File, HTTPException, Request, Response, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
 from PIL import Image as PilImage
 
 from nst_tf import defaults
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
-from nst_tf.serve import engines, jobs, schemas, uploads
+from nst_tf.serve import engines, guards, jobs, pages, schemas, uploads
 
-STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
-CHUNK = 1 << 16
+CHUNK = 1 << 16  # slack over the upload limit for a multipart form's headers
 
 
 def to_jpeg(image: np.ndarray, quality: int = 92) -> bytes:
@@ -44,19 +42,26 @@ def create_app(
     max_fast: int = 8,
     preview_seconds: float = 0.5,
     warm_up: bool = False,
+    host: str = "127.0.0.1",
+    allowed_hosts: tuple[str, ...] = (),
+    allowed_origins: tuple[str, ...] = (),
 ) -> FastAPI:
     """The web app.
 
     Args:
-      vgg, vgg_weights, pooling: the loss network of Optimise (see nst_tf.encoders.vgg).
+      vgg, vgg_weights, pooling: the loss network of Optimise (see nst_tf.encoders.vgg),
+        resolved once at start-up; when it cannot be had, Optimise is off and the page says why.
       max_waiting: optimisation jobs that may wait behind the running one (then 429).
       max_fast: fast requests being served or waiting at once (then 503).
       preview_seconds: least time between two previews of a job.
       warm_up: load the fast network at start-up.
+      host, allowed_hosts, allowed_origins: the Host names and origins served (see
+        nst_tf.serve.guards.Guards).
     """
     queue = jobs.JobQueue(max_waiting, lambda image: to_jpeg(image, 85), preview_seconds)
-    images = uploads.Store(64, "i")
-    results = uploads.Store(200, "r")  # JPEGs of ~100 kB
+    images = uploads.Store(64, "i", share=16)  # a client's uploads never evict another's
+    results = uploads.Store(200, "r", share=50)  # JPEGs of ~100 kB
+    loss_network = engines.LossNetwork(vgg, vgg_weights, pooling)
     fast_gate = threading.Semaphore(1)  # one forward pass at a time: it uses every core
     fast_count = [0]
     fast_lock = threading.Lock()
@@ -66,6 +71,7 @@ def create_app(
     async def lifespan(_app):
         if warm_up:
             await asyncio.to_thread(engines.warm_up)
+        threading.Thread(target=loss_network.resolve, name="nst-vgg", daemon=True).start()
         yield
         await asyncio.to_thread(queue.close)
 
@@ -74,20 +80,20 @@ def create_app(
         summary="Neural style transfer on this machine: a fast pass or a Gatys optimisation.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.queue, app.state.images, app.state.results = queue, images, results
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.loss_network = loss_network
+    app.add_middleware(
+        guards.Guards, host=host, allowed_hosts=allowed_hosts, allowed_origins=allowed_origins,
+        max_bytes=lambda: uploads.MAX_BYTES + CHUNK,
+    )  # fmt: skip
+    pages.add_pages(app)
 
-    @app.middleware("http")
-    async def refuse_large_bodies(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > uploads.MAX_BYTES + CHUNK:
-            return JSONResponse({"detail": _too_large(int(length))}, status_code=413)
-        return await call_next(request)
-
-    @app.get("/", include_in_schema=False)
-    def index():
-        return FileResponse(os.path.join(STATIC, "index.html"))
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request, error):
+        return JSONResponse({"detail": guards.short_errors(error.errors())}, status_code=422)
 
     @app.get("/api/health", response_model=schemas.Health, tags=["server"])
     def health():
@@ -99,6 +105,8 @@ def create_app(
             waiting=counts["waiting"],
             max_waiting=max_waiting,
             fast_in_flight=fast_count[0],
+            optimise=loss_network.state,
+            optimise_reason=loss_network.error,
         )
 
     @app.get("/api/styles", response_model=list[schemas.Style], tags=["styles"])
@@ -106,28 +114,33 @@ def create_app(
         """The built-in styles: the bundled paintings, then the shipped network's 26 styles."""
         return [
             schemas.Style(
-                id=name,
-                name=name.replace("_", " ").title(),
-                optimise=name in engines.BUILTIN_STYLES,
+                id=name, name=title, optimise=name in engines.BUILTIN_STYLES,
                 thumbnail=f"/api/styles/{name}/thumbnail",
+            )  # fmt: skip
+            for name, title in (
+                *engines.BUILTIN_TITLES.items(),
+                *zip(engines.NETWORK_STYLES, engines.NETWORK_TITLES),
             )
-            for name in (*engines.BUILTIN_STYLES, *engines.NETWORK_STYLES)
         ]
 
     @app.get("/api/styles/{name}/thumbnail", tags=["styles"], response_class=Response)
     def style_thumbnail(name: str):
         """A built-in style, 160 px (JPEG)."""
         if name not in engines.BUILTIN_STYLES and name not in engines.NETWORK_STYLES:
-            raise HTTPException(404, f"no built-in style {name!r}")
+            raise HTTPException(404, f"no built-in style {guards.excerpt(name)!r}")
         data = to_jpeg(engines.style_thumbnail(name), 85)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "max-age=3600"})
 
     @app.post("/api/images", response_model=schemas.Image, status_code=201, tags=["images"])
     async def upload_image(
         file: Annotated[UploadFile, File(description="JPEG, PNG or WebP, at most 20 MB")],
+        request: Request,
     ):
         """Uploads a photo or a painting; refused: over 20 MB (413), not an image, truncated,
-        under 16 px a side, over 40 megapixels (422)."""
+        under 16 px a side, over 40 megapixels, more than one file (422)."""
+        files = len((await request.form()).getlist("file"))
+        if files > 1:
+            raise HTTPException(422, f"one image per upload; this form has {files}")
         data = bytearray()
         while chunk := await file.read(CHUNK):
             data += chunk
@@ -138,7 +151,8 @@ def create_app(
         except uploads.UploadError as error:
             raise HTTPException(error.status, str(error)) from None
         height, width = image.shape[:2]
-        return schemas.Image(id=images.add(image_io.to_uint8(image)), width=width, height=height)
+        key = images.add(image_io.to_uint8(image), guards.client_of(request))
+        return schemas.Image(id=key, width=width, height=height)
 
     @app.delete("/api/images/{image_id}", status_code=204, tags=["images"])
     def forget_image(image_id: str):
@@ -147,12 +161,12 @@ def create_app(
             raise HTTPException(404, "no such image")
 
     @app.post("/api/fast", response_model=schemas.Result, tags=["fast"])
-    def fast(request: schemas.FastRequest, response: Response):
+    def fast(body: schemas.FastRequest, request: Request):
         """One pass of a pretrained network: a built-in style or an uploaded painting.
         Busy (too many requests at once): 503 with Retry-After."""
-        content = _content(request.content)
+        content = _content(body.content)
         builtin = (*engines.BUILTIN_STYLES, *engines.NETWORK_STYLES)
-        style = request.style if request.style in builtin else _upload(request.style, "style")
+        style = body.style if body.style in builtin else _upload(body.style, "style")
         with fast_lock:
             if fast_count[0] >= max_fast:
                 raise HTTPException(503, "busy: too many fast requests", {"Retry-After": "2"})
@@ -161,9 +175,10 @@ def create_app(
             started = time.perf_counter()
             with fast_gate:
                 image = engines.fast_stylize(
-                    content, style, request.strength, request.preserve_colors, request.size
+                    content, style, body.strength, body.preserve_colors, body.size
                 )
-            return _keep_result(to_jpeg(image), image.shape, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            return _keep_result(to_jpeg(image), image.shape, seconds, guards.client_of(request))
         except NstError as error:
             raise HTTPException(422, str(error)) from None
         finally:
@@ -171,25 +186,34 @@ def create_app(
                 fast_count[0] -= 1
 
     @app.post("/api/jobs", response_model=schemas.JobStatus, status_code=202, tags=["jobs"])
-    def submit_job(request: schemas.JobRequest):
-        """Queues a Gatys optimisation; a full queue answers 429 with Retry-After."""
-        content = _content(request.content)
+    def submit_job(body: schemas.JobRequest, request: Request):
+        """Queues a Gatys optimisation; a full queue answers 429 with Retry-After, a server
+        without its loss network's weights 503 (the page says why beforehand: /api/health)."""
+        if loss_network.state == "off":
+            raise HTTPException(503, loss_network.error)
+        if body.style in engines.NETWORK_STYLES:
+            raise HTTPException(
+                422, "the network's 26 styles paint in Fast only (there is no painting to "
+                "optimise towards): choose a painting",
+            )  # fmt: skip
+        content = _content(body.content)
         style = (
-            _builtin(request.style)
-            if request.style in engines.BUILTIN_STYLES
-            else _upload(request.style, "style")
+            _builtin(body.style)
+            if body.style in engines.BUILTIN_STYLES
+            else _upload(body.style, "style")
         )
-        started = time.perf_counter()
+        started, client = time.perf_counter(), guards.client_of(request)
 
         def work(report):
             image = engines.optimize(
-                content, style, request.size, request.iterations, request.preserve_colors,
-                (vgg, vgg_weights, pooling), report,
+                content, style, body.size, body.iterations, body.preserve_colors,
+                loss_network, report,
             )  # fmt: skip
-            return _keep_result(to_jpeg(image), image.shape, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            return _keep_result(to_jpeg(image), image.shape, seconds, client)
 
         try:
-            job = queue.submit(work, request.iterations)
+            job = queue.submit(work, body.iterations)
         except jobs.QueueFull as error:
             raise HTTPException(
                 429, f"{error} (at most {max_waiting} jobs wait)",
@@ -269,8 +293,8 @@ def create_app(
         if not results.remove(result_id):
             raise HTTPException(404, "no such result")
 
-    def _keep_result(data, shape, seconds):
-        key = results.add(data)
+    def _keep_result(data, shape, seconds, client):
+        key = results.add(data, client)
         return schemas.Result(
             id=key, url=f"/api/results/{key}", width=shape[1], height=shape[0],
             seconds=round(seconds, 3),
@@ -302,18 +326,10 @@ def create_app(
 
     def _builtin(name):
         if name not in engines.BUILTIN_STYLES:
-            raise HTTPException(404, f"no built-in style {name!r}")
+            raise HTTPException(404, f"no built-in style {guards.excerpt(name)!r}")
         if name not in builtin_arrays:
             image = image_io.load_image(engines.BUILTIN_STYLES[name])
             builtin_arrays[name] = image_io.resize_longest(image, uploads.KEEP_SIDE)
         return builtin_arrays[name]
 
     return app
-
-
-def _too_large(length):
-    try:
-        uploads.check_size(length)
-    except uploads.UploadError as error:
-        return str(error)
-    return "the request is too large"

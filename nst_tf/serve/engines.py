@@ -23,9 +23,24 @@ BUILTIN_STYLES = {
     name: os.path.join(SAMPLES, f"{name}.jpg")
     for name in ("starry_night", "the_scream", "woman_with_hat", "shipwreck")
 }
-# The 26 styles of the shipped magenta26 network (its style names: style_00 ... style_25).
+# The bundled paintings' titles, for the page.
+BUILTIN_TITLES = {
+    "starry_night": "The Starry Night (van Gogh)",
+    "the_scream": "The Scream (Munch)",
+    "woman_with_hat": "Woman with a Hat (Matisse)",
+    "shipwreck": "The Shipwreck (Turner)",
+}
+# The 26 styles of the shipped magenta26 network (its style names: style_00 ... style_25), and
+# names for the page after how each paints (the network carries no titles of its paintings).
 NETWORK = "magenta26"
 NETWORK_STYLES = tuple(f"style_{index:02d}" for index in range(26))
+NETWORK_TITLES = (
+    "Pastel cubist", "Yellow blocks", "Charcoal", "Bright ribbons", "Warm pastel",
+    "Thick colour", "Blue dots", "Blue and gold", "White sketch", "Red and teal mosaic",
+    "Brown oil", "Gold engraving", "Soft lilac", "Green stained glass", "Pale wash",
+    "Pastel glass", "Blue haze", "Woven bars", "Sepia woodcut", "Blue swirls", "Red ink",
+    "Black brushwork", "Grey ink", "Smoke", "Teal pastel", "Warm mosaic",
+)  # fmt: skip
 THUMBNAIL_SIDE = 160
 
 
@@ -99,7 +114,72 @@ def warm_up() -> None:
         fast_stylize(grey, style, 0.5, False, 64)
 
 
-_loss_networks = {}
+class LossNetwork:
+    """The loss network of Optimise, resolved once per server: built, or why it cannot be.
+
+    `resolve` runs once (at start-up, in the background); jobs wait for it with `get`, and a
+    failed download is never tried again.
+
+    Args:
+      vgg, weights, pooling: see nst_tf.encoders.vgg.build_loss_network.
+    """
+
+    def __init__(self, vgg: str, weights: str | None, pooling: str):
+        self.vgg, self.weights, self.pooling = vgg, weights, pooling
+        self.model = None
+        self.error = None  # one line for the page, naming the server's flag
+        self._resolved = threading.Event()
+        self._once = threading.Lock()
+
+    @property
+    def state(self) -> str:
+        """"checking", "ready" or "off"."""
+        if not self._resolved.is_set():
+            return "checking"
+        return "off" if self.error else "ready"
+
+    def resolve(self) -> None:
+        """Builds the network (downloading ImageNet weights if asked); runs once."""
+        if not self._once.acquire(blocking=False):
+            return
+        try:
+            from nst_tf import tf_startup
+
+            tf_startup.import_tensorflow_quietly()
+            from nst_tf.encoders import vgg as networks
+            from nst_tf.optimize.options import Options
+
+            options = Options()
+            layers = options.resolved_style_layers() + list(options.content_layers)
+            self.model = networks.build_loss_network(
+                layers, self.vgg, self.weights, self.pooling, options.precision
+            )
+        except Exception as error:  # noqa: BLE001 - any failure turns Optimise off, once
+            self.error = self._reason(error)
+        finally:
+            self._resolved.set()
+
+    def get(self):
+        """The network once resolved; raises NstError (one line) when it cannot be had."""
+        self.resolve()
+        self._resolved.wait()
+        if self.error:
+            raise NstError(self.error)
+        return self.model
+
+    def _reason(self, error):
+        from nst_tf.encoders import vgg as networks
+
+        try:
+            imagenet = networks.resolve_weights(self.weights) == "imagenet"
+        except NstError:
+            imagenet = False
+        cause = (
+            f"the ImageNet {self.vgg} weights cannot be downloaded here"
+            if imagenet
+            else str(error).splitlines()[0][:120]
+        )
+        return f"Optimise is off: {cause}. Start the server with --vgg-weights FILE (a VGG .h5)."
 
 
 def optimize(
@@ -108,43 +188,35 @@ def optimize(
     size: int,
     iterations: int,
     preserve_colors: bool,
-    network: tuple[str, str | None, str],
+    loss_network: LossNetwork,
     on_iteration: Callable[[int, Callable[[], np.ndarray]], None],
 ) -> np.ndarray:
-    """Gatys optimisation from the content, L-BFGS, default weights; one loss network per process.
+    """Gatys optimisation from the content, L-BFGS, default weights.
 
     Args:
       content, style: float32 (height, width, 3) arrays in [0, 255].
       size: longest side of the result, px.
       iterations: L-BFGS iterations.
       preserve_colors: keep the content's colours ("luminance" mode).
-      network: (vgg, vgg_weights, pooling), the loss network (see
-        nst_tf.encoders.vgg.build_loss_network); built once per process.
+      loss_network: the server's LossNetwork (NstError when it is off).
       on_iteration: see nst_tf.optimize.options.Options; raise in it to stop.
 
     Returns:
       float32 (height, width, 3) in [0, 255].
     """
-    from nst_tf import tf_startup
-
-    tf_startup.import_tensorflow_quietly()
-    from nst_tf.encoders import vgg as networks
+    model = loss_network.get()
     from nst_tf.optimize import stylize
     from nst_tf.optimize.options import Options
 
     options = Options(
         iterations=iterations,
-        vgg=network[0],
-        vgg_weights=network[1],
-        pooling=network[2],
+        vgg=loss_network.vgg,
+        pooling=loss_network.pooling,
         preserve_colors="luminance" if preserve_colors else "none",
         progress=False,
         xla=iterations >= 50,  # compiling costs more than it saves on short runs
         on_iteration=on_iteration,
+        loss_network=model,
     )
-    layers = options.resolved_style_layers() + list(options.content_layers)
-    if network not in _loss_networks:
-        _loss_networks[network] = networks.build_loss_network(layers, *network, options.precision)
-    options.loss_network = _loss_networks[network]
     shape = image_io.scaled_size(*content.shape[:2], size)
     return stylize.optimize_image(content, style, shape, options).image

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 MIN_SIZE, MAX_SIZE = 64, 512
 MAX_ITERATIONS = 300
@@ -29,6 +29,8 @@ class Style(BaseModel):
 class FastRequest(BaseModel):
     """One pass of the fast network over an uploaded content photo."""
 
+    model_config = ConfigDict(allow_inf_nan=False)  # NaN, Infinity, 1e999: 422
+
     content: str = Field(description="id of an uploaded image")
     style: str = Field(description="a built-in style name, or the id of an uploaded painting")
     strength: float = Field(1.0, ge=0.0, le=1.0, description="0: the photo, 1: full style")
@@ -48,6 +50,8 @@ class Result(BaseModel):
 
 class JobRequest(BaseModel):
     """A Gatys optimisation (L-BFGS, from the content, default loss weights)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     content: str = Field(description="id of an uploaded image")
     style: str = Field(description="a built-in style name, or the id of an uploaded painting")
@@ -85,3 +89,5 @@ class Health(BaseModel):
     waiting: int
     max_waiting: int
     fast_in_flight: int
+    optimise: str = Field(description="checking, ready or off: whether Optimise can run")
+    optimise_reason: str | None = Field(None, description="why Optimise is off")

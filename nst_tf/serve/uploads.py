@@ -15,9 +15,11 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps
 
+from nst_tf.errors import NstError
+from nst_tf.io import image_io
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
-MIN_SIDE = 16
 KEEP_SIDE = 512  # the largest size either mode paints
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 
@@ -90,10 +92,10 @@ def _check_header(image):
             f"the image is {width}x{height} px ({width * height / 1e6:.0f} megapixels); "
             f"the limit is {MAX_PIXELS // 1_000_000} megapixels",
         )
-    if min(width, height) < MIN_SIDE:
-        raise UploadError(
-            422, f"the image is {width}x{height} px; it needs at least {MIN_SIDE} px a side"
-        )
+    try:
+        image_io.check_min_side((height, width), "image")
+    except NstError as error:
+        raise UploadError(422, str(error)) from None
 
 
 def _rgb(image):
@@ -107,27 +109,39 @@ def _rgb(image):
 
 
 class Store:
-    """A bounded in-memory dict from generated ids to items; the oldest go first when full."""
+    """A bounded in-memory dict from generated ids to items, each kept for a client.
 
-    def __init__(self, capacity: int, prefix: str):
+    A client holds at most `share` items (its oldest go first); when the store is full, the
+    oldest item of the client holding the most goes: one client cannot evict another's items
+    while it holds more.
+    """
+
+    def __init__(self, capacity: int, prefix: str, share: int | None = None):
         self.capacity = capacity
         self.prefix = prefix
-        self._items = collections.OrderedDict()
+        self.share = share or capacity
+        self._items = collections.OrderedDict()  # id -> (client, item)
         self._lock = threading.Lock()
 
-    def add(self, item) -> str:
-        """Keeps `item`; returns its new id."""
+    def add(self, item, client: str = "") -> str:
+        """Keeps `item` for `client`; returns its new id."""
         key = f"{self.prefix}{secrets.token_hex(8)}"
         with self._lock:
-            self._items[key] = item
+            self._items[key] = (client, item)
+            mine = [k for k, (owner, _) in self._items.items() if owner == client]
+            for old in mine[: max(0, len(mine) - self.share)]:
+                del self._items[old]
             while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+                counts = collections.Counter(owner for owner, _ in self._items.values())
+                largest = max(counts, key=counts.get)
+                del self._items[next(k for k, (o, _) in self._items.items() if o == largest)]
         return key
 
     def get(self, key: str):
         """The item of an id, or None."""
         with self._lock:
-            return self._items.get(key)
+            kept = self._items.get(key)
+        return None if kept is None else kept[1]
 
     def remove(self, key: str) -> bool:
         """Forgets an id; whether it was there."""

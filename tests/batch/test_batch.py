@@ -145,3 +145,13 @@ def test_the_command_runs_multi_process_by_default_with_fast_and_a_painting(inpu
     assert sorted(p.name for p in out.glob("*.jpg")) == good
     assert f"wrote {len(good)} images" in completed.stdout
     assert "2 failed" in completed.stdout  # truncated.jpg and notes.jpg
+
+
+def test_a_painting_under_16_px_a_side_is_refused_before_the_pipeline(inputs, tmp_path):
+    from nst_tf.errors import NstError
+
+    tiny = tmp_path / "tiny.png"
+    Image.fromarray(np.zeros((12, 40, 3), np.uint8)).save(tiny)
+    with pytest.raises(NstError, match="the style image is 40x12 px; it needs at least 16 px"):
+        pipeline.stylize_batch(f"{inputs}/*.jpg", str(tmp_path / "out"), style=str(tiny))
+    assert not (tmp_path / "out").exists()

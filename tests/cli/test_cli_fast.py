@@ -74,6 +74,22 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, argum
     assert not out.exists()
 
 
+def test_tiny_images_and_engines_a_request_cannot_use_are_refused(capsys, tmp_path):
+    tiny, own, out = tmp_path / "tiny.png", tmp_path / "own.keras", str(tmp_path / "out.jpg")
+    Image.new("RGB", (1, 1)).save(tiny)
+    own.write_bytes(b"a network of the user's")
+    for arguments, message in [
+        ([CHELSEA, str(tiny), "--fast"], "style image is 1x1 px; it needs at least 16 px"),
+        ([str(tiny), STARRY, "--fast"], "content image is 1x1 px; it needs at least 16 px"),
+        ([str(tiny), "--model", "magenta26:7"], "image is 1x1 px; it needs at least 16 px"),
+        ([CHELSEA, "--model", str(own), "--engine", "litert"], "cannot run a .keras network"),
+        ([CHELSEA, STARRY, "--fast", "--engine", "gpu"], "--engine"),
+        ([CHELSEA, STARRY, "--engine", "litert"], "--engine applies to --fast and --model"),
+    ]:
+        expect_usage_error(capsys, ["stylize", *arguments, "-o", out], message)
+    assert not (tmp_path / "out.jpg").exists()
+
+
 @pytest.mark.slow
 def test_a_folder_is_painted_skipping_bad_files_and_resuming(tmp_path):
     photos, out = tmp_path / "photos", tmp_path / "out"

@@ -204,3 +204,26 @@ def test_video_flags_on_an_image_and_optimising_a_folder_are_refused(capsys, tmp
                        "--temporal-weight applies to videos")  # fmt: skip
     expect_usage_error(capsys, ["stylize", str(tmp_path), inputs[1], "-o", str(tmp_path / "d"),
                                 *TINY], "a folder of photos goes through --model or --fast")  # fmt: skip
+
+
+def test_an_image_under_16_px_a_side_is_refused_on_the_command_line(capsys, tmp_path, inputs):
+    pixel = tmp_path / "pixel.png"
+    Image.fromarray(np.zeros((1, 1, 3), np.uint8)).save(pixel)
+    out = str(tmp_path / "o.png")
+    expect_usage_error(capsys, ["stylize", str(pixel), inputs[1], "-o", out, *TINY],
+                       "the content image is 1x1 px; it needs at least 16 px a side")  # fmt: skip
+    expect_usage_error(capsys, ["stylize", inputs[0], str(pixel), "-o", out, *TINY],
+                       "the style image is 1x1 px; it needs at least 16 px a side")  # fmt: skip
+    expect_usage_error(capsys, ["texture", str(pixel), "-o", out, *TINY], "at least 16 px a side")
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_video_frames_under_16_px_a_side_are_refused(capsys, tmp_path, inputs):
+    import imageio.v2 as imageio
+
+    clip = tmp_path / "small.mp4"
+    imageio.mimwrite(clip, [gradient_image(8).astype(np.uint8)] * 2, fps=5, macro_block_size=1)
+    out = str(tmp_path / "out.mp4")
+    expect_usage_error(capsys, ["stylize", str(clip), inputs[1], "-o", out, *TINY],
+                       "the video's frame is 8x8 px; it needs at least 16 px a side")  # fmt: skip
+    assert not (tmp_path / "out.mp4").exists()

@@ -180,3 +180,15 @@ def test_unwritable_destinations_are_refused_before_work(tmp_path):
         pytest.skip("running as root: permissions are not enforced")
     with pytest.raises(NstError, match="no permission"):
         images.check_writable_image_path(locked / "out.png")
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (15, 400, 3), (400, 15), (0, 0, 3)])
+def test_the_one_size_rule_refuses_a_side_under_16_px(shape):
+    with pytest.raises(NstError, match=r"at least 16 px a side") as error:
+        images.check_min_side(shape, "content image")
+    assert f"the content image is {shape[1]}x{shape[0]} px" in str(error.value)
+
+
+def test_the_one_size_rule_takes_16_px():
+    images.check_min_side((16, 16, 3), "style image")
+    images.check_min_side((16, 4000), "style image")

@@ -283,3 +283,17 @@ def test_on_iteration_sees_every_iteration_and_can_stop(
 def test_on_iteration_must_be_callable(random_network, content_image, style_image):
     with pytest.raises(NstError, match="on_iteration must be a function"):
         run(content_image, style_image, random_network, on_iteration="print")
+
+
+@pytest.mark.parametrize("which", ["content", "style"])
+def test_an_image_under_16_px_a_side_is_refused_by_the_python_api(
+    random_network, content_image, style_image, which
+):
+    tiny = np.full((15, 64, 3), 128.0, np.float32)  # resized to `size`, it would paint
+    images = {"content": content_image, "style": style_image, which: tiny}
+    with pytest.raises(NstError, match=f"the {which} image is 64x15 px; it needs at least 16"):
+        optimize.stylize(images["content"], images["style"], size=48,
+                         loss_network=random_network)  # fmt: skip
+    if which == "style":
+        with pytest.raises(NstError, match="at least 16 px a side"):
+            optimize.synthesize_texture(tiny, size=48, loss_network=random_network)

@@ -93,8 +93,10 @@ def test_out_of_range_values_are_refused(photo):
     ]:
         with pytest.raises(NstError, match=message):
             fast.stylize_fast(photo, style, **arguments)
-    with pytest.raises(NstError, match="too small"):
+    with pytest.raises(NstError, match="content image is 8x8 px; it needs at least 16 px"):
         fast.stylize_fast(photo[:8, :8], style)
+    with pytest.raises(NstError, match="style image is 1x1 px; it needs at least 16 px"):
+        fast.stylize_fast(photo, style[:1, :1])
 
 
 PEAK_MEMORY = textwrap.dedent(

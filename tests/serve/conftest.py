@@ -11,7 +11,7 @@ def client():
     from nst_tf.serve import app as webapp
 
     app = webapp.create_app(vgg="vgg16", vgg_weights=None, max_waiting=1, preview_seconds=0.0)
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 
 

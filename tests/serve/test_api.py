@@ -58,6 +58,9 @@ def test_health_and_styles(client):
     paintings = ["starry_night", "the_scream", "woman_with_hat", "shipwreck"]
     assert list(styles) == paintings + [f"style_{i:02d}" for i in range(26)]
     assert styles["shipwreck"]["optimise"] and not styles["style_07"]["optimise"]
+    assert styles["starry_night"]["name"] == "The Starry Night (van Gogh)"
+    names = [style["name"] for style in styles.values()]
+    assert len(set(names)) == 30 and not any(re.search(r"style|\d", name, re.I) for name in names)
     for name in ("shipwreck", "style_07"):
         thumbnail = client.get(styles[name]["thumbnail"])
         assert thumbnail.headers["content-type"] == "image/jpeg"
@@ -88,11 +91,12 @@ def test_upload_keeps_the_image_under_a_generated_id(client):
         (b"just some text, not an image\n" * 10, 422, "not an image"),
         (sample_bytes()[:3000], 422, "cannot decode"),  # a truncated JPEG
         (image_bytes((1, 1), "PNG"), 422, "at least 16 px"),
+        (image_bytes((15, 200), "PNG"), 422, "the image is 15x200 px; it needs at least 16 px"),
         (bomb_png(), 422, "megapixels"),
         (bomb_png(7000, 6000), 422, "limit is 40 megapixels"),
         (b"", 422, "empty"),
     ],
-    ids=["text", "truncated-jpeg", "1x1", "bomb", "42-megapixels", "empty"],
+    ids=["text", "truncated-jpeg", "1x1", "15x200", "bomb", "42-megapixels", "empty"],
 )
 def test_bad_uploads_are_refused_with_a_reason(client, data, status, message):
     answer = upload(client, data)
@@ -176,7 +180,8 @@ def test_fast_answers_503_with_retry_after_when_busy():
 
     from nst_tf.serve import app as webapp
 
-    with TestClient(webapp.create_app(max_fast=0)) as busy:
+    app = webapp.create_app(vgg="vgg16", vgg_weights=None, max_fast=0)
+    with TestClient(app, base_url="http://localhost") as busy:
         photo = upload(busy, image_bytes()).json()["id"]
         answer = busy.post("/api/fast", json={"content": photo, "style": "starry_night"})
     assert answer.status_code == 503 and int(answer.headers["retry-after"]) >= 1
@@ -206,13 +211,16 @@ def test_job_runs_with_progress_events_preview_and_result(client, photo_id):
 
 
 @pytest.mark.parametrize(
-    "change, message",
-    [({"iterations": 301}, "less than or equal to 300"), ({"size": 32}, "greater than or equal"),
-     ({"iterations": 0}, "greater than or equal to 1"), ({"style": "nope"}, "no such style")],
+    "change, status, message",
+    [({"iterations": 301}, 422, "less than or equal to 300"),
+     ({"size": 32}, 422, "greater than or equal"),
+     ({"iterations": 0}, 422, "greater than or equal to 1"),
+     ({"style": "style_07"}, 422, "paint in Fast only"),  # no painting to optimise towards
+     ({"style": "nope"}, 404, "no such style")],
 )  # fmt: skip
-def test_job_refusals(client, photo_id, change, message):
+def test_job_refusals(client, photo_id, change, status, message):
     answer = client.post("/api/jobs", json={"content": photo_id, "style": "shipwreck", **change})
-    assert answer.status_code in (404, 422) and message in str(answer.json()["detail"])
+    assert answer.status_code == status and message in str(answer.json()["detail"])
 
 
 def test_cancel_and_queue_full(client, photo_id):

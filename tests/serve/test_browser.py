@@ -1,6 +1,8 @@
 """The page in a real browser (Debian's Chromium, headless, driven by Playwright): upload a
-photo, pick a style, get the fast result, run a short optimisation and watch its preview change.
-Writes the screenshot docs/serve.png."""
+photo, pick a style, get the fast result, run a short optimisation and watch its preview change,
+cancel one (canvas and Download agree), reach the upload controls with Tab, read why Start is
+off; the API docs render with every outside request blocked. Writes the screenshot
+docs/serve.png."""
 
 import os
 import pathlib
@@ -19,6 +21,37 @@ ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 SCREENSHOT = pathlib.Path(__file__).resolve().parents[2] / "docs" / "serve.png"
+
+
+def launch(playwright):
+    """Chromium, with every request off this machine aborted and recorded (browser.outside)."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    browser.outside = []
+
+    def only_loopback(route):
+        if route.request.url.startswith("http://127.0.0.1:"):
+            return route.continue_()
+        browser.outside.append(route.request.url)
+        return route.abort()
+
+    browser.only_loopback = only_loopback
+    return browser
+
+
+def new_page(browser, **options):
+    """A page in a context of its own whose requests off this machine are aborted (the context
+    outlives the page, so a closing page's beacon still goes out)."""
+    context = browser.new_context(**options)
+    context.route("**/*", browser.only_loopback)
+    return context.new_page()
+
+
+def in_sight(page, selector):
+    """Whether an element is inside its scrolling grid's visible part and the window."""
+    return page.eval_on_selector(selector, """(el) => {
+      const box = el.getBoundingClientRect(), grid = el.parentElement.getBoundingClientRect();
+      return box.top >= grid.top && box.bottom <= grid.bottom && box.bottom <= innerHeight;
+    }""")
 
 # The shown image's size and pixel spread, read back from a canvas (same origin, not tainted).
 MEASURE = """() => {
@@ -61,13 +94,19 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
 
     app = webapp.create_app(vgg="vgg16", vgg_weights=None, preview_seconds=0.0, warm_up=True)
     with ServerThread(app) as server, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = new_page(browser, viewport={"width": 1280, "height": 900})
             errors = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(server.url)
             page.wait_for_selector('.style-tile[data-style="woman_with_hat"]')
+            focused = []
+            for _ in range(6):  # the header's API link, the photo, "+ painting", the styles
+                page.keyboard.press("Tab")
+                focused.append(page.evaluate("document.activeElement.id"))
+            assert "photo-input" in focused and "style-input" in focused, focused
+            assert in_sight(page, "#style-upload")
             page.set_input_files("#photo-input", str(SAMPLES / "coffee.jpg"))
             page.wait_for_selector("#photo-preview:not([hidden])")
             page.click('.style-tile[data-style="woman_with_hat"]')
@@ -97,10 +136,30 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
                 page.wait_for_function(
                     f"() => document.getElementById('result').getAttribute('src') !== {before!r}"
                 )
-            assert page.is_disabled("#start")  # a network style has no painting to optimise
-            page.click('.style-tile[data-style="woman_with_hat"]')
-
+            painting = page.get_attribute(".style-tile[data-style^='i']", "data-style")
+            assert in_sight(page, f'.style-tile[data-style="{painting}"]')  # beside "+ painting"
+            assert painting not in page.inner_text("#result-info")  # named, not its server id
             page.click("#mode-optimise")
+            assert page.is_disabled("#start")  # a network style has no painting to optimise
+            assert "Fast only" in page.inner_text("#start-reason")
+            page.click('.style-tile[data-style="woman_with_hat"]')
+            assert not page.is_disabled("#start") and page.inner_text("#start-reason") == ""
+
+            page.fill("#size", "128")  # a long job, cancelled once a preview shows
+            page.fill("#iterations", "300")
+            page.click("#start")
+            page.wait_for_function(
+                "() => (document.getElementById('result').getAttribute('src') || '')"
+                ".includes('/preview')", timeout=120_000
+            )
+            assert "disabled" in page.get_attribute("#download", "class")  # a preview: no file
+            page.click("#cancel")
+            page.wait_for_function(
+                "() => document.getElementById('job-text').textContent.startsWith('Cancelled')"
+            )
+            shown = page.get_attribute("#result", "src")
+            assert page.get_attribute("#download", "href") == f"{shown}?download=true"
+
             page.fill("#size", "64")
             page.fill("#iterations", "25")
             page.evaluate(WATCH)
@@ -114,7 +173,9 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
             page.wait_for_function("() => document.querySelectorAll('#results li').length === 2")
             done = page.evaluate(MEASURE)
             assert (done["width"], done["height"]) == (64, 43) and done["std"] > 5, done
-            assert page.get_attribute("#download", "href").endswith("?download=true")
+            assert page.eval_on_selector("#result", "el => el.clientWidth") >= 256  # scaled up
+            assert "Woman with a Hat" in page.inner_text("#result-info")
+            assert page.get_attribute("#download", "href") == f"{done['src']}?download=true"
 
             page.click("#mode-fast")
             page.fill("#strength", "85")
@@ -126,6 +187,8 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
             assert not errors, errors
+            assert page.request.get(f"{server.url}/favicon.ico").ok
+            assert browser.outside == [], browser.outside
             kept = page.eval_on_selector_all("#results li img", "els => els.map(e => e.src)")
             assert len(kept) == 2 and all(page.request.get(url).ok for url in kept)
             page.close(run_before_unload=True)  # closing the page forgets its results
@@ -137,5 +200,33 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
                     break
                 other.wait_for_timeout(100)
             assert statuses == [404, 404]
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
+def test_api_docs_render_offline_and_the_page_says_why_optimise_is_off():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
+    from nst_tf.serve import app as webapp
+
+    app = webapp.create_app(vgg="vgg16", vgg_weights="/nowhere/vgg16.h5")
+    with ServerThread(app) as server, sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = new_page(browser, viewport={"width": 1280, "height": 900})
+            page.goto(server.url)
+            page.wait_for_function(
+                "() => document.getElementById('mode-optimise').textContent.includes('off')"
+            )
+            page.click("#mode-optimise")
+            reason = page.inner_text("#start-reason")
+            assert page.is_disabled("#start") and "--vgg-weights" in reason, reason
+            width = page.eval_on_selector("#start-reason", "el => el.scrollWidth - el.clientWidth")
+            assert width <= 0  # the reason wraps inside the panel
+            page.goto(f"{server.url}/docs")
+            page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+            assert page.locator(".swagger-ui .opblock").count() >= 12
+            assert browser.outside == [], browser.outside
         finally:
             browser.close()

@@ -19,6 +19,7 @@ def test_serve_help_loads_no_tensorflow(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "--host" in done.stdout and "--port" in done.stdout and "--vgg-weights" in done.stdout
+    assert "--allowed-host" in done.stdout and "--allowed-origin" in done.stdout
 
 
 def test_serve_is_a_command_listening_on_loopback_by_default():
@@ -30,3 +31,18 @@ def test_serve_is_a_command_listening_on_loopback_by_default():
 def test_serve_refuses_a_bad_port(capsys):
     assert cli.main(["nst-tf", "serve", "--port", "0"]) == 2
     assert "port" in capsys.readouterr().err
+
+
+def test_serve_passes_its_host_names_and_origins_to_the_app(monkeypatch):
+    import uvicorn
+
+    from nst_tf.serve import app as webapp
+
+    made = {}
+    monkeypatch.setattr(webapp, "create_app", lambda **settings: made.update(settings) or "app")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **settings: made.update(ran=app))
+    code = cli.main(["nst-tf", "serve", "--host", "0.0.0.0", "--allowed-host", "studio.lan",
+                     "--allowed-host", "box.lan", "--allowed-origin", "http://studio.lan:3000"])  # fmt: skip
+    assert code == 0 and made["ran"] == "app"
+    assert made["host"] == "0.0.0.0" and made["allowed_hosts"] == ("studio.lan", "box.lan")
+    assert made["allowed_origins"] == ("http://studio.lan:3000",)

@@ -6,8 +6,11 @@ const state = {
   content: null,      // uploaded photo id
   style: null,        // built-in style name or uploaded painting id
   styleOptimise: false, // whether Optimise mode can use the style (a painting)
+  names: new Map(),   // style id -> the name shown (built-in title, or the painting's file name)
+  optimise: { state: "checking", reason: null }, // the server's loss network (/api/health)
   mode: "fast",
-  current: null,      // the result shown: {id, url, width, height, label}
+  current: null,      // the result shown and downloadable: {id, url, width, height, label}
+  settled: null,      // the last finished result, shown again when a job ends without one
   fastSeq: 0,         // the latest fast request; older answers are dropped
   fastTimer: null,
   job: null,          // {id, events}
@@ -79,25 +82,31 @@ zone.addEventListener("drop", (e) => {
 $("photo-input").addEventListener("change", (e) => setPhoto(e.target.files[0]));
 
 // ---- styles ----
-function addStyleTile(id, name, thumbnail, optimise) {
+// Built-in styles go at the end; an uploaded painting first, beside "+ painting", in sight.
+function addStyleTile(id, name, thumbnail, optimise, uploaded) {
   const tile = document.createElement("button");
   tile.className = "style-tile" + (optimise ? "" : " fast-only");
   tile.dataset.style = id;
   tile.title = name + (optimise ? "" : " (Fast only)");
-  tile.setAttribute("role", "option");
+  tile.setAttribute("aria-label", tile.title);
+  tile.setAttribute("aria-pressed", "false");
   tile.style.backgroundImage = `url("${thumbnail}")`;
   tile.addEventListener("click", () => chooseStyle(id, optimise));
-  $("styles").insertBefore(tile, $("styles").lastElementChild);
+  state.names.set(id, name);
+  if (uploaded) $("style-upload").after(tile);
+  else $("styles").append(tile);
   return tile;
 }
 
 function chooseStyle(id, optimise) {
   state.style = id;
   state.styleOptimise = optimise;
-  for (const tile of document.querySelectorAll(".style-tile")) {
-    tile.classList.toggle("selected", tile.dataset.style === id);
+  for (const tile of document.querySelectorAll(".style-tile[data-style]")) {
+    const on = tile.dataset.style === id;
+    tile.classList.toggle("selected", on);
+    tile.setAttribute("aria-pressed", String(on));
   }
-  if (!optimise && state.mode === "optimise") setMode("fast");
+  $("style-name").textContent = state.names.get(id) + (optimise ? "" : " · Fast only");
   refresh();
 }
 
@@ -115,7 +124,7 @@ $("style-input").addEventListener("change", async (e) => {
   if (!file) return;
   try {
     const image = await upload(file);
-    addStyleTile(image.id, file.name, URL.createObjectURL(file), true);
+    addStyleTile(image.id, file.name, URL.createObjectURL(file), true, true);
     chooseStyle(image.id, true);
   } catch (error) {
     say(`Painting refused: ${error.message}`);
@@ -136,9 +145,42 @@ function setMode(mode) {
 $("mode-fast").addEventListener("click", () => setMode("fast"));
 $("mode-optimise").addEventListener("click", () => setMode("optimise"));
 
+// Why Start cannot be pressed now, or "" when it can.
+function startBlocker() {
+  if (state.optimise.state === "off") return state.optimise.reason;
+  if (state.job) return "A job is running: wait for it or cancel it.";
+  if (!state.content) return "Choose a photo first.";
+  if (!state.style) return "Choose a style.";
+  if (!state.styleOptimise) {
+    return `“${state.names.get(state.style)}” paints in Fast only: choose a painting to optimise.`;
+  }
+  return "";  // while the server still checks its network, a job waits for it
+}
+
+function updateStart() {
+  const blocker = startBlocker();
+  $("start").disabled = !!blocker;
+  $("start-reason").textContent = blocker;
+  const off = state.optimise.state === "off";
+  $("mode-optimise").textContent = off ? "Optimise (off)" : "Optimise";
+  $("mode-optimise").title = off ? state.optimise.reason : "";
+}
+
 function refresh() {
-  $("start").disabled = !(state.content && state.style && state.styleOptimise) || !!state.job;
+  updateStart();
   if (state.mode === "fast") scheduleFast(0);
+}
+
+// Whether the server can optimise (its loss network's weights), asked once it has decided.
+async function checkOptimise() {
+  try {
+    const health = await api("GET", "/api/health");
+    state.optimise = { state: health.optimise, reason: health.optimise_reason };
+    if (health.optimise === "checking") setTimeout(checkOptimise, 1000);
+    updateStart();
+  } catch (error) {
+    setTimeout(checkOptimise, 2000);
+  }
 }
 
 // ---- fast ----
@@ -164,7 +206,8 @@ async function renderFast() {
     });
     if (seq !== state.fastSeq) return;
     say("");
-    show(result, `Fast · ${state.style} · ${result.width}×${result.height} · ${result.seconds} s`);
+    const name = state.names.get(state.style);
+    show(result, `Fast · ${name} · ${result.width}×${result.height} · ${result.seconds} s`);
   } catch (error) {
     if (seq !== state.fastSeq) return;
     if (error.status === 503) {
@@ -177,18 +220,51 @@ async function renderFast() {
 }
 
 // ---- result ----
-function show(result, label) {
-  state.current = { ...result, label };
-  state.shown.add(result.id);
+// The canvas and Download always show one image: a result (downloadable), or a job's preview
+// (not downloadable: Download and Keep are off until the job gives a result).
+function paint(url, label) {
   const img = $("result");
-  img.src = result.url;
+  img.src = url;
   img.hidden = false;
   $("placeholder").hidden = true;
   $("result-info").textContent = label;
+}
+
+function show(result, label) {
+  state.current = { ...result, label };
+  state.settled = state.current;
+  state.shown.add(result.id);
+  paint(result.url, label);
   $("keep").disabled = state.kept.has(result.id);
   $("download").href = `${result.url}?download=true`;
   $("download").classList.remove("disabled");
 }
+
+function showPreview(url, label) {
+  state.current = null;
+  paint(url, label);
+  $("keep").disabled = true;
+  $("download").removeAttribute("href");
+  $("download").classList.add("disabled");
+}
+
+function showSettled() {
+  if (state.settled) show(state.settled, state.settled.label);
+  else {
+    $("result").hidden = true;
+    $("result").removeAttribute("src");
+    $("placeholder").hidden = false;
+    $("result-info").textContent = "";
+  }
+}
+
+// Small results (a 64 px optimisation) are scaled up to be seen; large ones fit the canvas.
+const SHOWN_SIDE = 448;
+$("result").addEventListener("load", () => {
+  const img = $("result");
+  const scale = Math.max(1, SHOWN_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
+  img.style.width = `${Math.round(img.naturalWidth * scale)}px`;
+});
 
 function keep(result) {
   if (!result || state.kept.has(result.id)) return;
@@ -230,9 +306,9 @@ $("cancel").addEventListener("click", async () => {
 
 function follow(status) {
   const events = new EventSource(`/api/jobs/${status.id}/events`);
-  state.job = { id: status.id, events };
+  state.job = { id: status.id, events, name: state.names.get(state.style) };
   $("cancel").disabled = false;
-  $("start").disabled = true;
+  updateStart();
   say("");
   update(status);
   events.addEventListener("status", (e) => update(JSON.parse(e.data)));
@@ -253,22 +329,19 @@ function update(status) {
   }[status.state];
   $("job-text").textContent = text;
   if (status.preview && status.state === "running") {
-    const img = $("result");
-    img.src = status.preview;
-    img.hidden = false;
-    $("placeholder").hidden = true;
-    $("result-info").textContent = `Optimising · iteration ${status.iteration}`;
+    showPreview(status.preview, `Optimising · iteration ${status.iteration} (preview)`);
   }
   if (["done", "failed", "cancelled"].includes(status.state)) {
     state.job.events.close();
+    const name = state.job.name;
     state.job = null;
     $("cancel").disabled = true;
     refresh();
     if (status.state === "done") {
-      const label = `Optimised · ${status.iterations} it · ${status.result.width}×${status.result.height}`;
-      show(status.result, label);
+      const { width, height } = status.result;
+      show(status.result, `Optimised · ${name} · ${status.iterations} it · ${width}×${height}`);
       keep(state.current);
-    } else if (status.state === "failed") say(status.error);
+    } else showSettled();  // the failure is in the panel, once
   }
 }
 
@@ -283,3 +356,4 @@ window.addEventListener("pagehide", () => {
 });
 
 loadStyles();
+checkOptimise();
