@@ -22,13 +22,18 @@ SHIPPED_DIRS = (
 LITERT_FOLDER = "litert"
 
 
-def find_tflite(name):
-    """The shipped file litert/NAME.tflite, or None."""
+def find_file(*parts):
+    """A shipped file by its path under exported_models (folder, ..., name), or None."""
     for folder in SHIPPED_DIRS:
-        path = os.path.join(folder, LITERT_FOLDER, f"{name}.tflite")
+        path = os.path.join(folder, *parts)
         if os.path.isfile(path):
             return path
     return None
+
+
+def find_tflite(name):
+    """The shipped file litert/NAME.tflite, or None."""
+    return find_file(LITERT_FOLDER, f"{name}.tflite")
 
 
 def has_tflite(names):

@@ -5,7 +5,6 @@ written by tools/import_magenta.py.
 """
 
 import functools
-import os
 
 from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
@@ -20,10 +19,9 @@ def weights_path(name):
     Raises:
       NstError: not shipped (an install without exported_models).
     """
-    for folder in shipped.SHIPPED_DIRS:
-        path = os.path.join(folder, "magenta", name)
-        if os.path.isfile(path):
-            return path
+    path = shipped.find_file("magenta", name)
+    if path is not None:
+        return path
     raise NstError(
         f"the pretrained weights {name} are missing from this installation "
         "(exported_models/magenta; tools/import_magenta.py writes them)"

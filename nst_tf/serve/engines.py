@@ -1,7 +1,8 @@
 """The web app's calls into the library: the one-pass fast path and the Gatys optimisation.
 
-TensorFlow is imported on first use, not when this module is imported. Every call of the fast
-path goes through `fast_stylize`, whose contract (below) stays when its implementation changes.
+The one-pass networks run on LiteRT where they can (nst_tf.engine_choice); TensorFlow is
+imported on first use, not when this module is imported. Every call of the fast path goes
+through `fast_stylize`, whose contract (below) stays when its implementation changes.
 """
 
 from __future__ import annotations
@@ -96,15 +97,12 @@ _lock = threading.RLock()
 _thumbnails = {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _network():
-    """The shipped 26-style network, loaded once per process."""
-    from nst_tf import tf_startup
+    """The shipped 26-style network, loaded once per process (on LiteRT where it can be)."""
+    from nst_tf.feedforward import styles
 
-    tf_startup.import_tensorflow_quietly()
-    from nst_tf.feedforward import model as feedforward
-
-    return feedforward.load_model(NETWORK)
+    return styles.load_style_network(NETWORK)
 
 
 def warm_up() -> None:

@@ -18,16 +18,13 @@ from nst_tf.io import image_io
 from nst_tf.superres.config import TILE_OVERLAP, check_upscale
 
 SHIPPED_NAME = "upscale_x4"
-SHIPPED_FILES = tuple(
-    os.path.join(folder, "superres", f"{SHIPPED_NAME}.keras") for folder in shipped.SHIPPED_DIRS
-)
 
 
 def shipped_upscaler_path():
     """The shipped x4 network's .keras file, or a one-line NstError when it is not installed."""
-    for path in SHIPPED_FILES:
-        if os.path.isfile(path):
-            return path
+    path = shipped.find_file("superres", f"{SHIPPED_NAME}.keras")
+    if path is not None:
+        return path
     raise NstError(f"the shipped network {SHIPPED_NAME} is not installed: pass --model")
 
 
