@@ -19,7 +19,7 @@ import os
 
 import tensorflow as tf
 
-from nst_tf.export import saved_model, tflite
+from nst_tf.export import delegable, saved_model, tflite
 from nst_tf.io import files, image_io
 from nst_tf.pretrained import lite_runner
 from nst_tf.pretrained.sizes import STYLE_SIZE
@@ -111,6 +111,7 @@ def export_arbitrary_tflite(
     contents = [image_io.resize(image, size) if size else image for image in calibration]
     content_shape = (1, *size, 3) if size else (1, None, None, 3)
     vector_size = int(predictor.outputs[0].shape[-1])
+    transformer = delegable.delegable_copy(transformer)
 
     def predict(style_image):
         return predictor(style_image / 255.0, training=False)
