@@ -20,7 +20,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from nst_tf.export import arbitrary, graphs, parity, tflite
+from nst_tf.export import arbitrary, delegable, parity, tflite
 from nst_tf.feedforward import shipped
 from nst_tf.io import files, image_io
 from nst_tf.pretrained import lite_runner
@@ -48,8 +48,8 @@ def export_arbitrary_files(folder):
             shutil.move(path, os.path.join(folder, name))
             written[name] = size
     transformer = networks.arbitrary_transformer()
-    moments = networks.moments_model()
-    tiled = networks.arbitrary_transformer(given_moments=True)
+    moments = delegable.delegable_copy(networks.moments_model())
+    tiled = delegable.delegable_copy(networks.arbitrary_transformer(given_moments=True))
     names = moment_names(len(moments.outputs))
     content = tf.TensorSpec(ANY_IMAGE, tf.float32, "content")
     vector = tf.TensorSpec((1, int(transformer.inputs[1].shape[-1])), tf.float32, "style_vector")
@@ -75,14 +75,9 @@ def export_arbitrary_files(folder):
 def export_style_network(folder, name):
     """Writes a shipped multi-style network (style weights as an input); returns its bytes."""
     from nst_tf.feedforward import model as feedforward
-    from nst_tf.feedforward import transformer
 
-    network = feedforward.load_model(name).model
-    signature = [
-        tf.TensorSpec(ANY_IMAGE, tf.float32, "images"),
-        tf.TensorSpec((1, transformer.num_styles(network)), tf.float32, "style_weights"),
-    ]
-    return write(folder, name, [network], graphs.stylize_weighted(network), signature)
+    path = os.path.join(folder, f"{name}.tflite")
+    return tflite.export_tflite(feedforward.load_model(name), path, None, QUANTIZE, size=None)
 
 
 def export_upscaler(folder, name):

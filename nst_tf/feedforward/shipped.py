@@ -41,9 +41,8 @@ def has_tflite(names):
     return all(find_tflite(name) for name in names)
 
 
-@functools.cache
-def tflite_network(name):
-    """The shipped file litert/NAME.tflite on LiteRT, loaded once per process.
+def load_tflite(name):
+    """The shipped file litert/NAME.tflite on LiteRT (see nst_tf.lite.interpreter.Network).
 
     Raises:
       NstError: not installed.
@@ -57,6 +56,12 @@ def tflite_network(name):
             f"(exported_models/{LITERT_FOLDER}; tools/ship_litert.py writes it)"
         )
     return interpreter.Network(path)
+
+
+@functools.cache
+def tflite_network(name):
+    """The shipped file litert/NAME.tflite on LiteRT, loaded once per process."""
+    return load_tflite(name)
 
 
 def shipped_models():

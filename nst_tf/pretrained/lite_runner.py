@@ -38,7 +38,8 @@ class LiteArbitrary:
 
     def moments(self, image, vector):
         """Each instance norm's mean and variance on one image, for paint_with_moments."""
-        outputs = shipped.tflite_network(MOMENTS)(content=image[None], style_vector=vector[None])
+        # Loaded for each image: its memory, at the size of a large image's overview, goes with it.
+        outputs = shipped.load_tflite(MOMENTS)(content=image[None], style_vector=vector[None])
         return [outputs[name] for name in sorted(outputs)]
 
     def paint_with_moments(self, tile, vector, moments):
