@@ -307,7 +307,8 @@ def print_tables(results, command_lines):
     for c in command_lines:
         peer = peers.get((c["size"], "--model" in c["command"] or "--style 7" in c["command"]))
         rows.append((
-            c["command"], str(c["size"]), f"{c['seconds']:.2f}" + (" (failed)" if "error" in c else ""),
+            c["command"], str(c["size"]),
+            f"{c['seconds']:.2f}" + (" (failed)" if "error" in c else ""),
             f"{c['seconds'] / peer['seconds']:.2f}" if peer else "", str(c["peak_rss_mib"]),
             f"{c['peak_rss_mib'] / peer['peak_rss_mib']:.2f}" if peer else "",
         ))  # fmt: skip

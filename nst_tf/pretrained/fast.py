@@ -83,7 +83,9 @@ def check_arguments(strength, style_size, working_size, preserve_colors, tile_si
     if style_size < image_io.MIN_SIDE:
         raise NstError(f"style_size must be at least {image_io.MIN_SIDE} px, got {style_size}")
     if working_size is not None and working_size < image_io.MIN_SIDE:
-        raise NstError(f"working_size must be at least {image_io.MIN_SIDE} px or None, got {working_size}")
+        raise NstError(
+            f"working_size must be at least {image_io.MIN_SIDE} px or None, got {working_size}"
+        )
     if preserve_colors not in (None, *PRESERVE_COLORS):
         raise NstError(
             f"preserve_colors must be one of {', '.join(PRESERVE_COLORS)}, got {preserve_colors!r}"

@@ -1,6 +1,7 @@
 """The LiteRT engine: the one-pass paths without TensorFlow, the same pictures as TensorFlow's
 (>= 40 dB on the bundled photos), and the engine choice."""
 
+import os
 import sys
 import textwrap
 import types
@@ -26,15 +27,29 @@ def sample(name, size=None):
 
 ONE_PASS_WITHOUT_TENSORFLOW = textwrap.dedent(
     """
-    import sys
+    import os, sys
+    import imageio.v2 as imageio
+    import numpy as np
     from nst_tf.cli import main
     samples, out = sys.argv[1], sys.argv[2]
+    os.makedirs(f"{out}/photos")
+    frames = [np.roll(np.indices((48, 64)).sum(0) * 2 % 256, 4 * i, axis=1) for i in range(4)]
+    frames = [np.stack([f] * 3, -1).astype(np.uint8) for f in frames]
+    imageio.mimwrite(f"{out}/clip.mp4", frames, fps=4, macro_block_size=1)
+    for i, frame in enumerate(frames[:2]):
+        imageio.imwrite(f"{out}/photos/{i}.png", frame)
+    painting = f"{samples}/starry_night.jpg"
     for arguments in (
-        ["stylize", f"{samples}/chelsea.jpg", f"{samples}/starry_night.jpg", "--fast",
-         "--size", "200", "-o", f"{out}/fast.png", "--quiet"],
+        ["stylize", f"{samples}/chelsea.jpg", painting, "--fast", "--size", "200",
+         "-o", f"{out}/fast.png", "--quiet"],
         ["stylize", f"{samples}/chelsea.jpg", "--model", "magenta26:7", "--size", "120",
          "-o", f"{out}/m26.png", "--quiet"],
         ["upscale", f"{out}/m26.png", "-o", f"{out}/up.png", "--quiet"],
+        ["stylize", f"{out}/photos", painting, "--fast", "-o", f"{out}/styled", "--quiet"],
+        ["stylize", f"{out}/clip.mp4", "--model", "magenta26:3", "-o", f"{out}/clip_out.mp4",
+         "--quiet"],
+        ["stylize", f"{out}/clip.mp4", painting, "--fast", "-o", f"{out}/clip_fast.mp4",
+         "--quiet"],
     ):
         assert main.main(["nst-tf", *arguments]) == 0, arguments
     print(sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras")))
@@ -47,6 +62,8 @@ def test_the_cli_one_pass_paths_never_import_tensorflow_or_keras(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert image_io.load_image(tmp_path / "up.png").shape == (4 * 80, 4 * 120, 3)
+    assert sorted(os.listdir(tmp_path / "styled")) == ["0.png", "1.png"]
+    assert all((tmp_path / name).stat().st_size for name in ("clip_out.mp4", "clip_fast.mp4"))
 
 
 def test_auto_takes_litert_unless_tensorflow_is_needed():
