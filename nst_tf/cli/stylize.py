@@ -169,9 +169,9 @@ def run(values, content_path, *style_paths):
     shape = image_io.scaled_size(*content.shape[:2], size)
     common.print_schedule(shape, options, with_content=True)
     tf_startup.import_tensorflow_quietly()
-    from nst_tf.optimize import stylize
+    from nst_tf.optimize import run as optimization
 
-    common.finish(values, stylize.optimize_image(content, styles, shape, options))
+    common.finish(values, optimization.run_optimization(content, styles, shape, options))
 
 
 def _run_video(values, content_path, style_paths, size, options):

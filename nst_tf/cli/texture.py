@@ -30,9 +30,9 @@ def run(values, *style_paths):
     shape = image_io.scaled_size(*styles[0].shape[:2], size)
     common.print_schedule(shape, options, with_content=False)
     tf_startup.import_tensorflow_quietly()
-    from nst_tf.optimize import stylize
+    from nst_tf.optimize import run as optimization
 
-    common.finish(values, stylize.optimize_image(None, styles, shape, options))
+    common.finish(values, optimization.run_optimization(None, styles, shape, options))
 
 
 COMMAND = common.Command(

@@ -20,11 +20,10 @@ from collections.abc import Sequence
 import numpy as np
 import tqdm
 
-from nst_tf import blending, engine_choice, tiling
+from nst_tf import blending, colors, engine_choice, tiling
 from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
 from nst_tf.io import files, image_io
-from nst_tf.optimize import colors
 from nst_tf.pretrained import lite_runner
 from nst_tf.pretrained.sizes import STYLE_SIZE
 
