@@ -138,3 +138,19 @@ def initial_image(init, content, styles, blend, shape, seed):
 
         return fast.stylize_fast(content, styles, style_blend=blend, engine="tensorflow")
     return np.random.default_rng(seed).uniform(0.0, 255.0, (*shape, 3)).astype(np.float32)
+
+
+def check_style_controls(options, styles, content_shape=None):
+    """Checks blend weights, style scales, masks and label maps against the style images (and
+    the content's (height, width)) before TensorFlow loads.
+
+    Returns:
+      the region masks of the styles (list of arrays) when masks or a label map without style
+      label maps were given, else None.
+    """
+    blend = style_controls.blend_weights(options.style_blend, len(styles))
+    style_controls.style_scales(options.style_scale, len(styles))
+    _, _, masks, _ = style_regions(
+        options, content_shape, [image.shape[:2] for image in styles], blend
+    )
+    return None if options.style_label_maps is not None else masks

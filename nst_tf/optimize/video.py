@@ -44,7 +44,8 @@ def optimize_video(
     temporal_weight=defaults.TEMPORAL_WEIGHT,
     first_frame_iterations=None,
     progress=True,
-    **options,
+    options=None,
+    **option_values,
 ):
     """Stylises a video by optimising each frame; keeps its sound, frame rate and size.
 
@@ -58,8 +59,9 @@ def optimize_video(
       first_frame_iterations: iterations of the first frame, which starts from scratch
         (default: twice `iterations`).
       progress: show a progress bar over the frames.
-      **options: the optimisation's options (nst_tf.optimize.options.Options): iterations per
-        frame, weights, layers, loss network, init of the first frame, colours...
+      options: an Options (as the command line builds it), instead of keyword options.
+      **option_values: the optimisation's options (nst_tf.optimize.options.Options): iterations
+        per frame, weights, layers, loss network, init of the first frame, colors...
 
     Returns:
       number of frames written.
@@ -67,7 +69,11 @@ def optimize_video(
     Raises:
       NstError: bad video, images or options, or options that do not apply to videos.
     """
-    options = Options.from_arguments({**options, "progress": False})
+    if options is not None and option_values:
+        raise NstError("give an Options or keyword options, not both")
+    if options is None:
+        options = Options.from_arguments(option_values)
+    options = dataclasses.replace(options, progress=False)
     _check_video_options(options, temporal, temporal_weight)
     first_frame_iterations = first_frame_iterations or 2 * options.iterations
     styles = inputs.as_images(style)
