@@ -41,6 +41,20 @@ def weights_choice(flag_value):
     return flag_value
 
 
+def config_from_flags(config_class, values, renamed=None, **given):
+    """A settings dataclass (TrainConfig, UpscaleConfig) from parsed flag values: each field
+    from the flag of its name, or of `renamed[field]`; --vgg-weights read as weights_choice;
+    `given` values win."""
+    arguments = {}
+    for field in dataclasses.fields(config_class):
+        key = (renamed or {}).get(field.name, field.name)
+        if key in values:
+            arguments[field.name] = values[key]
+    if "vgg_weights" in arguments:
+        arguments["vgg_weights"] = weights_choice(arguments["vgg_weights"])
+    return config_class(**{**arguments, **given})
+
+
 def require_output(values):
     """The --output flag's value, or a one-line NstError when it is missing."""
     if not values["output"]:
