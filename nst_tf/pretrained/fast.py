@@ -39,7 +39,7 @@ TILE_OVERLAP = 128
 PRESERVE_COLORS = ("none", "luminance", "histogram")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pair(engine):
     """The arbitrary pair on the engine `engine` chooses (see nst_tf.engine_choice)."""
     if engine_choice.choose(engine, shipped.has_tflite(lite_runner.FILES)) == "litert":
