@@ -24,25 +24,24 @@ ALLOWED = {
     "engine_choice": set(),
     "motion": set(),
     "lite": set(),
-    "metrics": set(),
-    "photoreal": {"io", "metrics"},
+    "photoreal": {"io"},
     "optimize": {
         "io", "encoders", "losses", "photoreal", "tiling", "motion", "colors", "blending",
         "pretrained.fast",
     },
     "feedforward": {
-        "io", "encoders", "losses", "lite", "engine_choice", "metrics", "blending", "motion",
+        "io", "encoders", "losses", "lite", "engine_choice", "blending", "motion",
     },
     "superres": {
-        "io", "encoders", "losses", "engine_choice", "tiling", "metrics", "feedforward.layers",
+        "io", "encoders", "losses", "engine_choice", "tiling", "feedforward.layers",
         "feedforward.data", "feedforward.checkpoints", "feedforward.model", "feedforward.shipped",
-        "feedforward.perceptual_loss", "feedforward.config", "feedforward.training",
+        "feedforward.config",
     },
     "pretrained": {
         "io", "lite", "engine_choice", "colors", "blending", "tiling", "feedforward.layers",
         "feedforward.shipped",
     },
-    "export": {"io", "feedforward", "pretrained", "superres", "lite", "metrics"},
+    "export": {"io", "feedforward", "pretrained", "superres", "lite"},
     "serve": {"io", "optimize", "feedforward", "pretrained", "encoders", "colors", "engine_choice"},
     "batch": {
         "io", "feedforward.styles", "feedforward.shipped", "pretrained.fast", "engine_choice",
