@@ -10,6 +10,8 @@ setup(
     description="Neural style transfer with TensorFlow and Keras: Gatys optimisation and more.",
     long_description=pathlib.Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
+    # The licence of TensorFlow and of the shipped weights (see exported_models/NOTICE).
+    license="Apache-2.0",
     # The shipped networks (exported_models/*.keras + .json, the weights of Magenta's arbitrary
     # stylisation in exported_models/magenta, and the LiteRT runtime's .tflite files in
     # exported_models/litert) install as nst_tf/exported_models, so `--fast`, `--model NAME`

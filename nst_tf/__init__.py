@@ -22,6 +22,8 @@ _PUBLIC = {
     "StyleSwapLoss": "nst_tf.losses.style",
     "build_loss_network": "nst_tf.encoders.vgg",
     "StylizeResult": "nst_tf.optimize.stylize",
+    "Options": "nst_tf.optimize.options",
+    "run_optimization": "nst_tf.optimize.run",
     "stylize": "nst_tf.optimize.stylize",
     "synthesize_texture": "nst_tf.optimize.stylize",
     "optimize_video": "nst_tf.optimize.video",

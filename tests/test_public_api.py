@@ -11,7 +11,7 @@ import nst_tf
 PUBLIC = [
     "NstError", "load_image", "save_image", "ContentLoss", "GramMatrix", "StyleLoss",
     "TotalVariation", "GramLoss", "MomentsLoss", "MrfLoss", "StyleSwapLoss", "build_loss_network",
-    "StylizeResult", "stylize", "synthesize_texture", "optimize_video", "plot_loss_history", "build_transformer",
+    "StylizeResult", "Options", "run_optimization", "stylize", "synthesize_texture", "optimize_video", "plot_loss_history", "build_transformer",
     "StyleModel", "StyleNetwork", "load_style_network", "LiteStyleNetwork", "load_model", "TrainConfig", "train", "stylize_video", "export_saved_model",
     "export_tflite", "LiteStyleModel", "stylize_fast", "style_vector", "build_style_predictor",
     "build_arbitrary_transformer", "build_multistyle_network", "export_arbitrary_saved_model",

@@ -6,10 +6,7 @@ Nothing here imports TensorFlow.
 import dataclasses
 import os
 
-from absl import flags
-
 from nst_tf import defaults
-from nst_tf.encoders import precision as precisions
 from nst_tf.errors import NstError
 
 
@@ -44,75 +41,25 @@ def weights_choice(flag_value):
     return flag_value
 
 
+def config_from_flags(config_class, values, renamed=None, **given):
+    """A settings dataclass (TrainConfig, UpscaleConfig) from parsed flag values: each field
+    from the flag of its name, or of `renamed[field]`; --vgg-weights read as weights_choice;
+    `given` values win."""
+    arguments = {}
+    for field in dataclasses.fields(config_class):
+        key = (renamed or {}).get(field.name, field.name)
+        if key in values:
+            arguments[field.name] = values[key]
+    if "vgg_weights" in arguments:
+        arguments["vgg_weights"] = weights_choice(arguments["vgg_weights"])
+    return config_class(**{**arguments, **given})
+
+
 def require_output(values):
     """The --output flag's value, or a one-line NstError when it is missing."""
     if not values["output"]:
         raise NstError("missing --output (-o): where to write the result")
     return values["output"]
-
-
-def optimization_arguments(values, video=False):
-    """The Options fields common to stylize and texture, from parsed flag values (`video`: the
-    output is a video, whose path content_kind has checked)."""
-    from nst_tf.io import image_io, plots
-
-    output = require_output(values)
-    if not video:
-        image_io.check_writable_image_path(output)
-    if values["loss_plot"]:
-        plots.check_plot_path(values["loss_plot"])
-    stem, ending = os.path.splitext(output.replace("{", "{{").replace("}", "}}"))
-    return {
-        "iterations": values["iterations"],
-        "optimizer": values["optimizer"],
-        "learning_rate": values["learning_rate"],
-        "vgg": values["vgg"],
-        "vgg_weights": weights_choice(values["vgg_weights"]),
-        "pooling": values["pooling"],
-        "style_layers": values["style_layers"],
-        "style_layer_weights": numbers(values, "style_layer_weights"),
-        "style_loss": values["style_loss"],
-        "style_blend": numbers(values, "style_blend"),
-        "scales": values["scales"],
-        "max_memory": values["max_memory"],
-        "tile_size": values["tile_size"],
-        "tile_passes": values["tile_passes"],
-        "style_weight": values["style_weight"],
-        "tv_weight": values["tv_weight"],
-        "tv_mode": values["tv_mode"],
-        "init": values["init"],
-        "seed": values["seed"],
-        "style_scale": numbers(values, "style_scale"),
-        "progress": not values["quiet"],
-        "save_every": values["save_every"],
-        "save_path": f"{stem}_{{iteration:04d}}{ending}",
-        "precision": values["precision"],
-        "xla": values["xla"],
-    }
-
-
-def check_style_controls(options, styles, content_shape=None):
-    """Checks blend weights, style scales, masks and label maps against the images, before
-    TensorFlow.
-
-    Returns:
-      the region masks (list of arrays) or None.
-    """
-    from nst_tf.optimize import style_controls
-
-    blend = style_controls.blend_weights(options.style_blend, len(styles))
-    style_controls.style_scales(options.style_scale, len(styles))
-    if options.style_label_maps is not None:
-        style_controls.semantic_regions(
-            options.label_map, list(options.style_label_maps), blend, content_shape,
-            [image.shape[:2] for image in styles],
-        )  # fmt: skip
-        return None
-    if options.masks is not None:
-        return style_controls.load_masks(list(options.masks), len(styles), content_shape)
-    if options.label_map is not None:
-        return style_controls.masks_from_label_map(options.label_map, len(styles), content_shape)
-    return None
 
 
 def check_one_pass_photo_flags(values):
@@ -151,160 +98,10 @@ def photo_smoothed(values, content_path, image):
 
 
 def define_network_flags(fv):
-    """--vgg, --vgg-weights and --pooling."""
-    flags.DEFINE_enum("vgg", "vgg19", ["vgg19", "vgg16"], "Loss network.", flag_values=fv)
-    flags.DEFINE_string(
-        "vgg-weights",
-        None,
-        "Loss network weights: a weights file in the layout of keras.applications "
-        "(include_top=False), 'imagenet' (Keras downloads and caches them), or 'none' (random, for "
-        "tests). Default: $NST_TF_VGG_WEIGHTS if set, else 'imagenet'.",
-        flag_values=fv,
-    )
-    flags.DEFINE_enum(
-        "pooling",
-        "max",
-        ["max", "avg"],
-        "Pooling in the loss network (Gatys et al. used avg).",
-        flag_values=fv,
-    )
+    """--vgg, --vgg-weights and --pooling, as the optimisation's options declare them."""
+    from nst_tf.cli import optimization_flags
 
-
-def define_optimization_flags(fv, default_size, default_init, inits):
-    """Flags of the optimisation commands; --size defaults to None, read as `default_size`."""
-    flags.DEFINE_string(
-        "output", None, "Output image (.jpg, .png, .webp, ...).", short_name="o", flag_values=fv
-    )
-    flags.DEFINE_integer(
-        "size",
-        None,
-        f"Longest side of the result, px (default: {default_size}"
-        + (
-            "; with --model or --fast, the content's own size)."
-            if default_init == "content"
-            else ")."
-        ),
-        lower_bound=1,
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "iterations", defaults.ITERATIONS, "Optimiser iterations.", lower_bound=1, flag_values=fv
-    )
-    flags.DEFINE_enum("optimizer", "lbfgs", ["lbfgs", "adam"], "Optimiser.", flag_values=fv)
-    flags.DEFINE_float(
-        "learning-rate",
-        defaults.LEARNING_RATE,
-        "Adam step size (pixel values).",
-        lower_bound=0,
-        flag_values=fv,
-    )
-    flags.DEFINE_enum("init", default_init, inits, "Initial image.", flag_values=fv)
-    flags.DEFINE_integer(
-        "seed", 0, "Seed of the noise initialisation.", lower_bound=0, flag_values=fv
-    )
-    flags.DEFINE_float(
-        "style-weight", defaults.STYLE_WEIGHT, "Style loss weight.", lower_bound=0, flag_values=fv
-    )
-    flags.DEFINE_float(
-        "tv-weight", defaults.TV_WEIGHT, "Total variation weight.", lower_bound=0, flag_values=fv
-    )
-    flags.DEFINE_enum(
-        "tv-mode", "l1", ["l1", "squared"], "Total variation penalty.", flag_values=fv
-    )
-    flags.DEFINE_list(
-        "style-layers",
-        None,
-        "Style layers, comma-separated (default: "
-        + "; ".join(
-            f"{loss}: {','.join(layers)}" for loss, layers in defaults.STYLE_LAYERS_BY_LOSS.items()
-        )
-        + ").",
-        flag_values=fv,
-    )
-    flags.DEFINE_enum(
-        "style-loss",
-        "gram",
-        list(defaults.STYLE_LAYERS_BY_LOSS),
-        "Style loss: Gram matrices (Gatys), MRF patches (Li & Wand 2016), style swap (Chen & "
-        "Schmidt 2016, needs content) or channel moments (mean and deviation).",
-        flag_values=fv,
-    )
-    flags.DEFINE_list(
-        "style-blend",
-        None,
-        "One weight per style image (or, with --model, per style of the network), "
-        "comma-separated, normalised to sum 1 (default: equal; with --model, the first style).",
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "scales",
-        None,
-        "Coarse-to-fine pyramid levels (sizes halve per level; --iterations at full size, twice "
-        "as many at each level below). Default: 1 if the result fits in memory whole, else "
-        "enough levels for the coarsest to fit.",
-        lower_bound=1,
-        flag_values=fv,
-    )
-    flags.DEFINE_string(
-        "max-memory",
-        None,
-        "Memory the optimisation may use, such as 8G or 512M (default: the memory available). "
-        "Levels that do not fit whole are optimised in overlapping tiles.",
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "tile-size",
-        None,
-        "Optimise the full-size level in overlapping tiles of this side, px, at least twice the "
-        "deepest layer's receptive field (default: tiles only where the image does not fit, as "
-        "large as fit). With --fast: paint in tiles of this side, sharing the whole image's "
-        "normalisation statistics (default: tiles of 1024 only beyond 2048x2048 px).",
-        lower_bound=1,
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "tile-passes", 1, "Sweeps over the tiles of a tiled level.", lower_bound=1, flag_values=fv
-    )
-    flags.DEFINE_list(
-        "style-layer-weights",
-        None,
-        "One weight per style layer, comma-separated (default: equal).",
-        flag_values=fv,
-    )
-    flags.DEFINE_list(
-        "style-scale",
-        "1.0",
-        "Style image's longest side relative to the result's: one number, or one per style.",
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "save-every",
-        0,
-        "Save the current image every N iterations, beside the output "
-        "(OUT_0050.jpg, ...); 0: never.",
-        lower_bound=0,
-        flag_values=fv,
-    )
-    flags.DEFINE_string(
-        "loss-plot", None, "Write a plot of the losses (.png, .svg, .pdf, .jpg).", flag_values=fv
-    )
-    flags.DEFINE_enum(
-        "precision",
-        "auto",
-        list(precisions.PRECISIONS),
-        "The loss network's number format: auto = bfloat16 on CPUs with AVX512-BF16 or AMX "
-        "(about 2x faster evaluations), else float32. Loss sums stay float32.",
-        flag_values=fv,
-    )
-    flags.DEFINE_bool(
-        "xla",
-        True,
-        "Compile a float32 loss with XLA (~25% faster iterations, 3-8 s to compile per image "
-        "size); bfloat16 runs on oneDNN's kernels without it.",
-        flag_values=fv,
-    )
-    flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
-    define_network_flags(fv)
+    optimization_flags.define_network_flags(fv)
 
 
 def print_schedule(shape, options, with_content):
@@ -321,7 +118,7 @@ def print_schedule(shape, options, with_content):
     print(schedule.plan_for(shape, options, with_content).describe(), flush=True)
 
 
-def finish(values, result):
+def write_result(values, result):
     """Writes the image (and the loss plot) and prints a one-line summary."""
     from nst_tf.io import image_io, plots
 

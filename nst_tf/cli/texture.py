@@ -3,7 +3,7 @@
 from absl import flags
 
 from nst_tf import tf_startup
-from nst_tf.cli import common
+from nst_tf.cli import common, optimization_flags
 
 SIZE = 256
 
@@ -11,28 +11,27 @@ SIZE = 256
 def define_flags():
     """The flags of `nst-tf texture`."""
     fv = flags.FlagValues()
-    common.define_optimization_flags(
-        fv, default_size=SIZE, default_init="noise", inits=["noise", "style"]
-    )
+    optimization_flags.define_optimization_flags(fv, default_size=SIZE, texture=True)
     return fv
 
 
 def run(values, *style_paths):
     """Runs `nst-tf texture`."""
     from nst_tf.io import image_io
+    from nst_tf.optimize import inputs
     from nst_tf.optimize.options import Options
 
     size = values["size"] or SIZE
-    options = Options.from_arguments(common.optimization_arguments(values))
+    options = Options.from_arguments(optimization_flags.option_arguments(values, texture=True))
     options.validate()
     styles = [image_io.load_image(path) for path in style_paths]
-    common.check_style_controls(options, styles)
+    inputs.check_style_controls(options, styles)
     shape = image_io.scaled_size(*styles[0].shape[:2], size)
     common.print_schedule(shape, options, with_content=False)
     tf_startup.import_tensorflow_quietly()
-    from nst_tf.optimize import stylize
+    from nst_tf.optimize import run as optimization
 
-    common.finish(values, stylize.optimize_image(None, styles, shape, options))
+    common.write_result(values, optimization.run_optimization(None, styles, shape, options))
 
 
 COMMAND = common.Command(

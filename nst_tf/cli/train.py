@@ -104,26 +104,12 @@ def run(values):
 
     if not values["out"]:
         raise NstError("missing --out: the run folder")
-    config = TrainConfig(
+    config = common.config_from_flags(
+        TrainConfig,
+        values,
+        {"variant": "network", "jit_compile": "xla"},
         styles=values["style"] or [],
-        style_names=values["style_names"],
         data=values["data"] or "",
-        steps=values["steps"],
-        batch_size=values["batch_size"],
-        image_size=values["image_size"],
-        style_size=values["style_size"],
-        variant=values["network"],
-        vgg=values["vgg"],
-        vgg_weights=common.weights_choice(values["vgg_weights"]),
-        content_weight=values["content_weight"],
-        style_weight=values["style_weight"],
-        tv_weight=values["tv_weight"],
-        learning_rate=values["learning_rate"],
-        checkpoint_every=values["checkpoint_every"],
-        log_every=values["log_every"],
-        distribute=values["distribute"],
-        seed=values["seed"],
-        jit_compile=values["xla"],
     )
     if not values["resume"]:
         if not values["style"]:

@@ -128,24 +128,7 @@ def run_train(values):
 
     if not values["out"]:
         raise NstError("missing --out: the run folder")
-    config = UpscaleConfig(
-        data=values["data"] or "",
-        factor=values["factor"],
-        loss=values["loss"],
-        steps=values["steps"],
-        batch_size=values["batch_size"],
-        crop_size=values["crop_size"],
-        pool_size=values["pool_size"],
-        width=values["width"],
-        residual_blocks=values["residual_blocks"],
-        vgg=values["vgg"],
-        vgg_weights=common.weights_choice(values["vgg_weights"]),
-        pixel_weight=values["pixel_weight"],
-        learning_rate=values["learning_rate"],
-        checkpoint_every=values["checkpoint_every"],
-        log_every=values["log_every"],
-        seed=values["seed"],
-    )
+    config = common.config_from_flags(UpscaleConfig, values, data=values["data"] or "")
     if not values["resume"]:
         if not values["data"]:
             raise NstError("missing --data: an image folder or tfds:NAME")

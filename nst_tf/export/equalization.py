@@ -64,7 +64,7 @@ def _normalised_convolutions(model):
             history[0] for node in entry["inbound_nodes"] for history in _keras_histories(node)
         ]
     consumers = {}
-    for name, inputs in sources.items():
+    for inputs in sources.values():
         for source in inputs:
             consumers[source] = consumers.get(source, 0) + 1
     pairs = []

@@ -20,6 +20,20 @@ CHECKPOINTS_KEPT = 2
 CHECKPOINT_NAME = re.compile(r"^ckpt-(\d+)\.npz$")
 
 
+@dataclasses.dataclass
+class TrainResult:
+    """What a training run returns (`train` and `train_upscaler`): the trained network, its file
+    (None on a multi-worker run's workers other than the chief, which write nothing) and the
+    loss history. Unpacks as (model, history), the upscaler's earlier tuple."""
+
+    model: object
+    model_path: str | None
+    history: list
+
+    def __iter__(self):
+        return iter((self.model, self.history))
+
+
 class StepLog:
     """The progress bar and loss history of a training run: every `log_every` steps (and the
     last) an entry with the step, the seconds since the run began (across resumes) and the

@@ -39,8 +39,8 @@ class TrainConfig:
       distribute: "none", "mirrored" (tf.distribute.MirroredStrategy over the visible devices)
         or "multiworker" (MultiWorkerMirroredStrategy over the workers TF_CONFIG names).
       seed: seed of initialisation, shuffling and style choice.
-      jit_compile: compile the training step with XLA (single device): ~15 % faster steps at
-        256 px on a 2-core CPU, after a compilation of about a minute.
+      jit_compile: compile the training step with XLA (single device): faster steps after a
+        compilation (see the README for measurements).
     """
 
     styles: list

@@ -2,8 +2,8 @@
 
 TensorFlow computes a single image's instance normalisation in one kernel, FusedBatchNormV3
 (statistics over the positions of a batch of one = instance statistics), in place of the
-elementwise passes and two reductions of the portable layer: 16-27% less time per image at 512
-and 1024 px (tools/bench_inference.py). The saved networks keep the portable layer (what the
+elementwise passes and two reductions of the portable layer, in less time per image (the README
+and tools/bench_inference.py measure it). The saved networks keep the portable layer (what the
 exports convert), which also serves batches of more than one image.
 """
 

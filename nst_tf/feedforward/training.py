@@ -10,7 +10,6 @@ A run lives in one folder:
   logs/                  TensorBoard scalars and sample images
 """
 
-import dataclasses
 import json
 import os
 
@@ -23,22 +22,14 @@ from nst_tf.encoders import vgg as networks
 from nst_tf.errors import NstError
 from nst_tf.feedforward import checkpoints, data, transformer
 from nst_tf.feedforward import model as feedforward
-from nst_tf.feedforward.config import TrainConfig  # noqa: F401 - part of this module's API
+from nst_tf.feedforward.checkpoints import TrainResult
+from nst_tf.feedforward.config import TrainConfig
 from nst_tf.feedforward.perceptual_loss import PerceptualLoss
-from nst_tf.io import files, plots
-from nst_tf.io import image_io as image_io
+from nst_tf.io import files, image_io, plots
+
+__all__ = ["TrainConfig", "TrainResult", "train"]
 
 SAMPLE_IMAGE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "samples", "chelsea.jpg")
-
-
-@dataclasses.dataclass
-class TrainResult:
-    """What `train` returns: the trained network, its file (None on a multi-worker run's
-    workers other than the chief, which write nothing) and the loss history."""
-
-    model: keras.Model
-    model_path: str
-    history: list
 
 
 def train(config, out_dir, resume=False, progress=True):

@@ -21,12 +21,11 @@ import time
 
 import numpy as np
 
-from nst_tf import defaults, motion
+from nst_tf import colors, defaults, motion
 from nst_tf.encoders import vgg
 from nst_tf.errors import NstError
 from nst_tf.io import image_io, video
-from nst_tf.optimize import colors, drivers, schedule, style_controls
-from nst_tf.optimize import stylize as still
+from nst_tf.optimize import drivers, inputs, schedule, style_controls
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
 from nst_tf.optimize.recorder import Recorder
@@ -45,7 +44,8 @@ def optimize_video(
     temporal_weight=defaults.TEMPORAL_WEIGHT,
     first_frame_iterations=None,
     progress=True,
-    **options,
+    options=None,
+    **option_values,
 ):
     """Stylises a video by optimising each frame; keeps its sound, frame rate and size.
 
@@ -59,8 +59,9 @@ def optimize_video(
       first_frame_iterations: iterations of the first frame, which starts from scratch
         (default: twice `iterations`).
       progress: show a progress bar over the frames.
-      **options: the optimisation's options (nst_tf.optimize.options.Options): iterations per
-        frame, weights, layers, loss network, init of the first frame, colours...
+      options: an Options (as the command line builds it), instead of keyword options.
+      **option_values: the optimisation's options (nst_tf.optimize.options.Options): iterations
+        per frame, weights, layers, loss network, init of the first frame, colors...
 
     Returns:
       number of frames written.
@@ -68,10 +69,14 @@ def optimize_video(
     Raises:
       NstError: bad video, images or options, or options that do not apply to videos.
     """
-    options = Options.from_arguments({**options, "progress": False})
+    if options is not None and option_values:
+        raise NstError("give an Options or keyword options, not both")
+    if options is None:
+        options = Options.from_arguments(option_values)
+    options = dataclasses.replace(options, progress=False)
     _check_video_options(options, temporal, temporal_weight)
     first_frame_iterations = first_frame_iterations or 2 * options.iterations
-    styles = still.as_images(style)
+    styles = inputs.as_images(style)
     reader, meta = video.open_video(video_path)
     try:
         frames = video.frame_batches(reader, 1, size)
@@ -123,8 +128,8 @@ class _FramePainter:
         self.first_iterations = first_iterations
         self.shape = first_frame.shape[:2]
         # Colours: the styles are matched to the first frame once; "luminance" optimises grey.
-        self.content_of = lambda frame: still.colour_inputs(frame, [], options.preserve_colors)[0]
-        _, self.styles = still.colour_inputs(first_frame, styles, options.preserve_colors)
+        self.content_of = lambda frame: inputs.color_inputs(frame, [], options.preserve_colors)[0]
+        _, self.styles = inputs.color_inputs(first_frame, styles, options.preserve_colors)
         self.blend = style_controls.blend_weights(options.style_blend, len(styles))
         scales = style_controls.style_scales(options.style_scale, len(styles))
         layers = options.resolved_style_layers() + list(options.content_layers)
@@ -134,8 +139,8 @@ class _FramePainter:
                 f"frames of {self.shape[1]}x{self.shape[0]} px need tiles ({plan.describe()}), "
                 "which videos do not take: choose a smaller --size"
             )
-        still.check_sizes(self.shape, self.styles, scales, options, layers, plan)
-        self.styles = still.styles_at(self.styles, self.shape, scales, plan)
+        inputs.check_sizes(self.shape, self.styles, scales, options, layers, plan)
+        self.styles = inputs.styles_at(self.styles, self.shape, scales, plan)
         self.layers = layers
         self.temporal_weight = temporal_weight if temporal != "none" else 0.0
         self.objective = None
@@ -148,7 +153,7 @@ class _FramePainter:
         objective.set_content(content)
         iterations = self.options.iterations
         if previous_result is None or self.temporal == "none":
-            start = still.initial_image(
+            start = inputs.initial_image(
                 self.options.init, content, self.styles, self.blend, self.shape, self.options.seed
             )
             iterations = self.first_iterations if previous_result is None else iterations

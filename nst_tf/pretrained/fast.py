@@ -20,11 +20,10 @@ from collections.abc import Sequence
 import numpy as np
 import tqdm
 
-from nst_tf import blending, engine_choice, tiling
+from nst_tf import blending, colors, engine_choice, tiling
 from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
 from nst_tf.io import files, image_io
-from nst_tf.optimize import colors
 from nst_tf.pretrained import lite_runner
 from nst_tf.pretrained.sizes import STYLE_SIZE
 
@@ -40,7 +39,7 @@ TILE_OVERLAP = 128
 PRESERVE_COLORS = ("none", "luminance", "histogram")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pair(engine):
     """The arbitrary pair on the engine `engine` chooses (see nst_tf.engine_choice)."""
     if engine_choice.choose(engine, shipped.has_tflite(lite_runner.FILES)) == "litert":

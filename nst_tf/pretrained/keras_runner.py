@@ -59,7 +59,7 @@ class KerasArbitrary:
         return painted.numpy()[0] * 255.0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shipped_pair():
     """The shipped pair on TensorFlow, one per process."""
     return KerasArbitrary()

@@ -28,7 +28,7 @@ def weights_path(name):
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def style_predictor():
     """Magenta's style predictor with its shipped weights (see arbitrary.build_style_predictor)."""
     from nst_tf.pretrained import arbitrary
@@ -38,7 +38,7 @@ def style_predictor():
     return model
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def arbitrary_transformer(given_moments=False):
     """Magenta's transformer with its shipped weights (see arbitrary.build_arbitrary_transformer).
 
@@ -52,7 +52,7 @@ def arbitrary_transformer(given_moments=False):
     return model
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def moments_model():
     """The per-norm statistics of the shipped transformer (see arbitrary.moments_model)."""
     from nst_tf.pretrained import arbitrary

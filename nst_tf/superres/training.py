@@ -58,7 +58,7 @@ def train_upscaler(config, out_dir, resume=False, progress=True):
       progress: show a progress bar.
 
     Returns:
-      (the keras.Model, the loss history).
+      TrainResult (nst_tf.feedforward.checkpoints), which also unpacks as (model, history).
 
     Raises:
       NstError: bad settings, an out_dir that already holds a run (without resume) or none (with
@@ -76,7 +76,7 @@ def train_upscaler(config, out_dir, resume=False, progress=True):
         print(f"resuming from step {start_step} ({checkpoint})")
     if start_step >= config.steps:
         _write_outputs(model, config, out_dir, history, start_step)
-        return model, history
+        return checkpoints.TrainResult(model, os.path.join(out_dir, "model.keras"), history)
 
     loss_network = None
     if config.loss == "perceptual":
@@ -113,7 +113,7 @@ def train_upscaler(config, out_dir, resume=False, progress=True):
     log.close()
     if photos.skipped.count:
         print(f"skipped {photos.skipped.count} unreadable image file(s)")
-    return model, history
+    return checkpoints.TrainResult(model, os.path.join(out_dir, "model.keras"), history)
 
 
 def _write_outputs(model, config, out_dir, history, step):

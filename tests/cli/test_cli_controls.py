@@ -8,6 +8,7 @@ from PIL import Image
 from support import gradient_image, stripes_image
 
 from nst_tf.cli import main as cli
+from nst_tf.optimize import run
 from nst_tf.optimize import stylize as optimize
 
 
@@ -38,7 +39,7 @@ def captured(monkeypatch):
             "iteration": 0, "seconds": 0.0, "style": 1.0, "content": 0.0, "tv": 0.0, "total": 1.0
         }])  # fmt: skip
 
-    monkeypatch.setattr(optimize, "optimize_image", fake_optimize)
+    monkeypatch.setattr(run, "run_optimization", fake_optimize)
     return calls
 
 

@@ -6,7 +6,7 @@ from cli_helpers import TINY, expect_usage_error, run_cli
 from PIL import Image
 from support import SAMPLES
 
-from nst_tf.optimize import colors
+from nst_tf import colors
 
 CHELSEA, STARRY, SCREAM = (
     str(SAMPLES / f"{n}.jpg") for n in ("chelsea", "starry_night", "the_scream")

@@ -152,7 +152,7 @@ def test_out_of_memory_is_one_line_error(capsys, monkeypatch, tmp_path, inputs):
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("nst_tf.optimize.stylize.optimize_image", exhausted)
+    monkeypatch.setattr("nst_tf.optimize.run.run_optimization", exhausted)
     expect_usage_error(capsys, ["stylize", *inputs, "-o", str(tmp_path / "o.png")], "memory")
 
 

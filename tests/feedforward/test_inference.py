@@ -35,7 +35,7 @@ def test_inference_network_fuses_single_epsilon_norms_only():
     kinds = {type(layer) for layer in fused.layers}
     assert inference.FusedInstanceNormalization in kinds
     assert layers.InstanceNormalization not in kinds
-    norm = next(l for l in network.layers if isinstance(l, layers.InstanceNormalization))
+    norm = next(x for x in network.layers if isinstance(x, layers.InstanceNormalization))
     norm.epsilon = [1e-3] * norm.scale.shape[-1]  # an export's per-channel epsilon
     kept = inference.inference_network(network).get_layer(norm.name)
     assert type(kept) is layers.InstanceNormalization

@@ -114,7 +114,7 @@ def test_the_fast_path_paints_the_same_on_both_engines(case):
     if options.pop("extra_style", False):
         painting.append(sample("the_scream"))
     for photo in (sample("chelsea", 301), sample("astronaut", 416)):
-        lite, keras = both(lambda e: fast.stylize_fast(photo, painting, engine=e, **options))
+        lite, keras = both(lambda e, photo=photo: fast.stylize_fast(photo, painting, engine=e, **options))
         assert lite.shape == keras.shape == photo.shape
         assert parity.psnr(keras, lite) >= PARITY_DB, case
 

@@ -4,10 +4,11 @@ colour preservation, style losses by name, style blends, region masks, pyramid, 
 import numpy as np
 import pytest
 
-from nst_tf import defaults
+from nst_tf import colors, defaults
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
-from nst_tf.optimize import colors, presets, pyramid, style_controls
+from nst_tf.optimize import presets, pyramid, style_controls
+from nst_tf.optimize import run as run_module
 from nst_tf.optimize import stylize as optimize
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
@@ -131,7 +132,7 @@ def test_pyramid_schedule():
 
 def test_photorealistic_preset(monkeypatch, random_network, content_image, style_image):
     seen = []
-    monkeypatch.setattr(optimize, "optimize_image", lambda *args: seen.append(args[-1]))
+    monkeypatch.setattr(run_module, "run_optimization", lambda *args: seen.append(args[-1]))
     run(content_image, style_image, random_network, preset="photorealistic", content_weight=3.0,
         preserve_colors="histogram")  # fmt: skip
     (options,) = seen
@@ -178,7 +179,7 @@ def test_bad_controls_are_one_line_errors(
     "options, message",
     [
         ({"style_loss": "swap"}, "style swap loss needs a content image"),
-        ({"preserve_colors": "luminance"}, "colour preservation needs a content image"),
+        ({"preserve_colors": "luminance"}, "color preservation needs a content image"),
         ({"masks": [np.ones((48, 48))]}, "masks need"),
     ],
 )

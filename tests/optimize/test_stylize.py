@@ -8,6 +8,8 @@ from nst_tf import defaults
 from nst_tf.errors import NstError
 from nst_tf.losses.gram import GramMatrix
 from nst_tf.losses.terms import TotalVariation
+from nst_tf.optimize import inputs
+from nst_tf.optimize import run as run_module
 from nst_tf.optimize import stylize as optimize
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
@@ -82,12 +84,12 @@ def test_value_and_gradient_is_traced_once(
 ):
     made = []
 
-    class Recording(optimize.Objective):
+    class Recording(Objective):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    monkeypatch.setattr(optimize, "Objective", Recording)
+    monkeypatch.setattr(run_module, "Objective", Recording)
     run(content_image, style_image, random_network, iterations=6, optimizer=optimizer)
     assert len(made) == 1
     assert made[0].losses_and_gradient.experimental_get_tracing_count() == 1
@@ -107,10 +109,10 @@ def test_init_modes(random_network, content_image, style_image):
 
 def test_initial_images():
     content = np.full((4, 6, 3), 9.0, np.float32)
-    styles = [np.random.default_rng(0).uniform(0, 255, (8, 12, 3)).astype(np.float32)]
+    styles = [np.random.default_rng(0).uniform(0, 255, (16, 24, 3)).astype(np.float32)]
 
     def start(init, seed=0, image=content):
-        return optimize.initial_image(init, image, styles, [1.0], image.shape[:2], seed)
+        return inputs.initial_image(init, image, styles, [1.0], image.shape[:2], seed)
 
     np.testing.assert_array_equal(start("content"), content)
     assert start("style").shape == (4, 6, 3)

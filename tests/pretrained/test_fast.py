@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from support import REPO, SAMPLES
 
+from nst_tf import colors
 from nst_tf.errors import NstError
 from nst_tf.export import parity
 from nst_tf.io import image_io
-from nst_tf.optimize import colors
 
 pytestmark = pytest.mark.slow
 fast = pytest.importorskip("nst_tf.pretrained.fast")

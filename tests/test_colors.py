@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nst_tf.optimize import colors
+from nst_tf import colors
 
 
 @pytest.fixture
