@@ -73,8 +73,7 @@ def write_notice(out, versions):
         lines.append(f"  {name} {meta['version']} ({meta['license']}, Copyright Google LLC)")
     lines += [
         "",
-        "core.js is @litertjs/core/dist/index.js, wasm-utils.js is @litertjs/wasm-utils/dist/"
-        "index.js,",
+        "core.js is @litertjs/core/dist/index.js, wasm-utils.js is @litertjs/wasm-utils/dist/index.js,",
         "wasm/ holds the WebAssembly builds " + ", ".join(WASM_BUILDS) + ".",
         "Licensed under the Apache License 2.0 (LICENSE).",
     ]

@@ -4,8 +4,8 @@ input), converted by the same export functions as every other .tflite file, at f
 exported_models/web/ holds:
   arbitrary_transformer_HxW.tflite: "content" [1, H, W, 3], "style_vector" [1, 100] -> image;
   magenta26_HxW.tflite: "images" [1, H, W, 3], "style_weights" [1, 26] -> image;
-  thumbnails/NAME.jpg: the built-in styles as the page shows them;
-  manifest.json: the sizes, the built-in styles (names, titles, the paintings' style vectors).
+  thumbnails/NAME.jpg and manifest.json (the sizes, the built-in styles and the paintings' style
+    vectors), written by nst_tf.serve.site.write_manifest.
 The style predictor ([1, 256, 256, 3]) is the shipped litert/style_predictor.tflite.
 
 A picture is painted at the size whose aspect ratio is nearest, padded at the bottom and right
@@ -17,7 +17,6 @@ import shutil
 import tempfile
 
 from nst_tf.export import arbitrary, litert_files, tflite
-from nst_tf.io import files
 from nst_tf.pretrained import lite_runner
 
 FOLDER = "web"
@@ -33,7 +32,7 @@ def shapes(longest):
     """The (height, width) sizes at a longest side, sides multiples of 4."""
     found = set()
     for long, short in ASPECTS:
-        side = int(round(longest * short / long / 4)) * 4
+        side = round(longest * short / long / 4) * 4
         found |= {(longest, side), (side, longest)}
     return sorted(found)
 
@@ -72,53 +71,11 @@ def export_networks(folder, side=PAINT_SIDE):
     return written
 
 
-def write_thumbnails(folder):
-    """Writes the built-in styles' thumbnails (JPEG) into folder/thumbnails."""
-    from PIL import Image
-
-    from nst_tf.io import image_io
-    from nst_tf.serve import engines
-
-    os.makedirs(os.path.join(folder, "thumbnails"), exist_ok=True)
-    for name in (*engines.BUILTIN_STYLES, *engines.NETWORK_STYLES):
-        image = Image.fromarray(image_io.to_uint8(engines.style_thumbnail(name)))
-        image.save(os.path.join(folder, "thumbnails", f"{name}.jpg"), quality=85)
-
-
-def manifest():
-    """What the page needs to know: sizes, file names, built-in styles and their vectors."""
-    from nst_tf.io import image_io
-    from nst_tf.pretrained import fast
-    from nst_tf.serve import engines
-
-    paintings = [
-        {
-            "id": name, "name": title, "kind": "painting",
-            "vector": [round(float(v), 6) for v in fast.style_vector(
-                image_io.load_image(engines.BUILTIN_STYLES[name]), engine="litert")],
-        }  # fmt: skip
-        for name, title in engines.BUILTIN_TITLES.items()
-    ]
-    network = [
-        {"id": name, "name": title, "kind": "network", "index": index}
-        for index, (name, title) in enumerate(zip(engines.NETWORK_STYLES, engines.NETWORK_TITLES))
-    ]
-    return {
-        "predictor": f"{lite_runner.PREDICTOR}.tflite",
-        "paint_side": PAINT_SIDE,
-        "camera_side": CAMERA_SIDE,
-        "transformers": {f"{h}x{w}": f"{transformer_name((h, w))}.tflite"
-                         for h, w in sorted({*shapes(PAINT_SIDE), *shapes(CAMERA_SIDE)})},
-        "networks": {f"{h}x{w}": f"{network_name((h, w))}.tflite" for h, w in shapes(PAINT_SIDE)},
-        "styles": paintings + network,
-    }  # fmt: skip
-
-
 def export_all(folder):
-    """Writes every file of the page's models into folder; returns dict file name -> bytes."""
+    """Writes the page's .tflite files into folder; returns dict file name -> bytes.
+
+    nst_tf.serve.site.write_manifest then lists them for the page, with the thumbnails."""
     os.makedirs(folder, exist_ok=True)
     written = export_transformers(folder)
     written.update(export_networks(folder))
-    write_thumbnails(folder)
-    files.write_json(os.path.join(folder, "manifest.json"), manifest())
     return written
