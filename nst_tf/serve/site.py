@@ -78,6 +78,16 @@ def models_folder() -> str | None:
     return None
 
 
+def thumbnail(name: str) -> bytes | None:
+    """A built-in style's shipped thumbnail (JPEG), or None: the server need not paint it."""
+    folder = models_folder()
+    path = os.path.join(folder, "thumbnails", f"{name}.jpg") if folder else None
+    if path and os.path.isfile(path):
+        with open(path, "rb") as file:
+            return file.read()
+    return None
+
+
 def predictor_path() -> str | None:
     """The shipped style predictor (.tflite), which the page shares with the LiteRT runtime."""
     return shipped.find_tflite(PREDICTOR)

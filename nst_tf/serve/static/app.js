@@ -310,3 +310,4 @@ if (STATIC_SITE) {
 } else checkOptimise();
 startLocal();
 loadStyles();
+document.documentElement.dataset.ready = "true";  // the controls listen

@@ -28,10 +28,16 @@ export function manifest() {
 }
 
 // Threads (the threaded build) need cross-origin isolation (COOP and COEP headers).
+// ?threads=off in the page's address loads the single-threaded build anyway.
+function wantThreads() {
+  return new URLSearchParams(location.search).get("threads") !== "off";
+}
+
 export function runtime() {
   runtimePromise ||= (async () => {
     const simd = await supportsFeature("relaxedSimd");
-    const threads = runtimeInfo.isolated && simd && (await supportsFeature("threads"));
+    const threads = runtimeInfo.isolated && wantThreads() && simd &&
+      (await supportsFeature("threads"));
     runtimeInfo.threads = threads;
     await loadLiteRt(WASM.href, { threads });
   })();
