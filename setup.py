@@ -14,13 +14,20 @@ setup(
     license="Apache-2.0",
     # The shipped networks (exported_models/*.keras + .json, the weights of Magenta's arbitrary
     # stylisation in exported_models/magenta, and the LiteRT runtime's .tflite files in
-    # exported_models/litert) install as nst_tf/exported_models, so `--fast`, `--model NAME`
-    # and `upscale` work offline; the per-style SavedModel and TFLite exports stay in the
+    # exported_models/litert, and the browser's fixed-size files in exported_models/web) install
+    # as nst_tf/exported_models, so `--fast`, `--model NAME`, `upscale` and the page's
+    # in-browser mode work offline; the per-style SavedModel and TFLite exports stay in the
     # repository.
     packages=[*find_packages(include=["nst_tf", "nst_tf.*"]), "nst_tf.exported_models"],
     package_dir={"nst_tf.exported_models": "exported_models"},
     package_data={
-        "nst_tf": ["samples/*.jpg", "serve/static/*"],
+        # The page, and LiteRT.js for painting in the browser (tools/vendor_litertjs.py).
+        "nst_tf": [
+            "samples/*.jpg",
+            "serve/static/*",
+            "serve/static/vendor/litertjs/*",
+            "serve/static/vendor/litertjs/wasm/*",
+        ],
         "nst_tf.exported_models": [
             "*.keras",
             "*.json",
@@ -28,6 +35,8 @@ setup(
             "magenta/*",
             "superres/*",
             "litert/*",
+            "web/*",
+            "web/thumbnails/*",
         ],
     },
     python_requires=">=3.10",

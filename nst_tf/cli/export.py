@@ -1,5 +1,6 @@
 """`nst-tf export MODEL`: a trained or shipped network as a SavedModel (TF Serving) or TFLite
-(LiteRT); `nst-tf export arbitrary`: Magenta's arbitrary stylisation pair."""
+(LiteRT); `nst-tf export arbitrary`: Magenta's arbitrary stylisation pair; `nst-tf export web
+DIR`: the web page as a static site that paints in the browser."""
 
 import os
 
@@ -13,6 +14,8 @@ from nst_tf.pretrained import networks
 
 # The MODEL name that exports Magenta's arbitrary stylisation pair (predictor and transformer).
 ARBITRARY = "arbitrary"
+# The MODEL name that writes the page as a static site (nst_tf.serve.site).
+WEB = "web"
 
 
 def define_flags():
@@ -77,8 +80,12 @@ def _parse_size(text):
     return int(height), int(width)
 
 
-def run(values, model):
+def run(values, model, folder=None):
     """Runs `nst-tf export`."""
+    if model == WEB:
+        return _export_web(folder or values["output"])
+    if folder is not None:
+        raise NstError(f"a second argument (the folder) applies to '{WEB}' only: use --output")
     output = values["output"]
     if not output:
         raise NstError("missing --output (-o): where to write the export")
@@ -115,6 +122,19 @@ def run(values, model):
         _export_arbitrary(output, tflite, values["version"], quantize, size, representative)
     else:
         _export_network(values, model, blend, size, representative)
+
+
+def _export_web(folder):
+    """The page, LiteRT.js and the browser's models as plain files (no TensorFlow)."""
+    from nst_tf.serve import site
+
+    if not folder:
+        raise NstError(f"missing the folder: nst-tf export {WEB} DIR")
+    written = site.write_site(folder)
+    print(
+        f"wrote {folder} ({written / 1e6:.1f} MB): serve it from any static host; send the "
+        "headers in its _headers file for the runtime's threads (it works, slower, without)"
+    )
 
 
 def _export_arbitrary(output, tflite, version, quantize, size, representative):
@@ -157,8 +177,9 @@ def _export_network(values, model, blend, size, representative):
 
 COMMAND = common.Command(
     define_flags,
-    ("MODEL",),
+    ("MODEL", "[DIR]"),
     "Export a trained or shipped network, or 'arbitrary' (a reserved name: Magenta's arbitrary "
-    "stylisation pair), as a SavedModel (TF Serving) or TFLite (LiteRT).",
+    "stylisation pair), as a SavedModel (TF Serving) or TFLite (LiteRT); 'web DIR': the page as "
+    "a static site that paints in the browser.",
     run,
 )

@@ -22,7 +22,7 @@ from PIL import Image as PilImage
 from nst_tf import defaults
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
-from nst_tf.serve import engines, guards, jobs, pages, schemas, uploads
+from nst_tf.serve import engines, guards, jobs, pages, schemas, site, uploads
 
 CHUNK = 1 << 16  # slack over the upload limit for a multipart form's headers
 
@@ -128,7 +128,7 @@ def create_app(
         """A built-in style, 160 px (JPEG)."""
         if name not in engines.BUILTIN_STYLES and name not in engines.NETWORK_STYLES:
             raise HTTPException(404, f"no built-in style {guards.excerpt(name)!r}")
-        data = to_jpeg(engines.style_thumbnail(name), 85)
+        data = site.thumbnail(name) or to_jpeg(engines.style_thumbnail(name), 85)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "max-age=3600"})
 
     @app.post("/api/images", response_model=schemas.Image, status_code=201, tags=["images"])

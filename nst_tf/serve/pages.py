@@ -1,6 +1,7 @@
 """The web app's pages, all served from the package (nothing is fetched from elsewhere): the
-page, its favicon, and the API docs (Swagger UI from the swagger-ui-bundle package, over
-/openapi.json).
+page, its favicon, the in-browser runtime and models (/static/vendor, /static/models; see
+nst_tf.serve.site), and the API docs (Swagger UI from the swagger-ui-bundle package, over
+/openapi.json). The page and its files are sent cross-origin isolated (the runtime's threads).
 """
 
 from __future__ import annotations
@@ -12,23 +13,42 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from nst_tf.serve import guards
+from nst_tf.serve import guards, site
 
-STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+STATIC = site.STATIC
+
+
+class IsolatedFiles(StaticFiles):
+    """Static files sent with the cross-origin isolation headers."""
+
+    async def get_response(self, path, scope):
+        response = await super().get_response(path, scope)
+        response.headers.update(site.ISOLATION)
+        return response
 
 
 def add_pages(app: FastAPI) -> None:
     """Adds the page (/, /static), the favicon and the API docs (/docs) to `app`."""
     import swagger_ui_bundle
 
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    models = site.models_folder()
+    predictor = site.predictor_path()
+    if predictor:  # before the mounts, which would answer first
+
+        @app.get(f"/static/models/{site.PREDICTOR}.tflite", include_in_schema=False)
+        def style_predictor():
+            return FileResponse(predictor, headers=site.ISOLATION)
+
+    if models:
+        app.mount("/static/models", IsolatedFiles(directory=models), name="models")
+    app.mount("/static", IsolatedFiles(directory=STATIC), name="static")
     app.mount(
         "/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs"
     )
 
     @app.get("/", include_in_schema=False)
     def index(request: Request):
-        page = FileResponse(os.path.join(STATIC, "index.html"))
+        page = FileResponse(os.path.join(STATIC, "index.html"), headers=site.ISOLATION)
         if request.cookies.get(guards.CLIENT_COOKIE) != guards.client_of(request):
             page.headers["Set-Cookie"] = guards.new_client_cookie()  # its share of the stores
         return page

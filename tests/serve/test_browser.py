@@ -8,6 +8,7 @@ import os
 import pathlib
 
 import pytest
+from browser_helpers import CHROMIUM, launch, new_page
 from serve_helpers import SAMPLES, ServerThread
 
 pytest.importorskip("fastapi", reason="the web app's tests need the web extra: pip install .[web]")
@@ -15,35 +16,7 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="needs Playwright: pip install playwright"
 )
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SCREENSHOT = pathlib.Path(__file__).resolve().parents[2] / "docs" / "serve.png"
-
-
-def launch(playwright):
-    """Chromium, with every request off this machine aborted and recorded (browser.outside)."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    browser.outside = []
-
-    def only_loopback(route):
-        if route.request.url.startswith("http://127.0.0.1:"):
-            return route.continue_()
-        browser.outside.append(route.request.url)
-        return route.abort()
-
-    browser.only_loopback = only_loopback
-    return browser
-
-
-def new_page(browser, **options):
-    """A page in a context of its own whose requests off this machine are aborted (the context
-    outlives the page, so a closing page's beacon still goes out)."""
-    context = browser.new_context(**options)
-    context.route("**/*", browser.only_loopback)
-    return context.new_page()
 
 
 def in_sight(page, selector):
@@ -107,6 +80,7 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
                 focused.append(page.evaluate("document.activeElement.id"))
             assert "photo-input" in focused and "style-input" in focused, focused
             assert in_sight(page, "#style-upload")
+            page.uncheck("#in-browser")  # the server paints here (test_in_browser: the browser)
             page.set_input_files("#photo-input", str(SAMPLES / "coffee.jpg"))
             page.wait_for_selector("#photo-preview:not([hidden])")
             page.click('.style-tile[data-style="woman_with_hat"]')
@@ -136,9 +110,9 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
                 page.wait_for_function(
                     f"() => document.getElementById('result').getAttribute('src') !== {before!r}"
                 )
-            painting = page.get_attribute(".style-tile[data-style^='i']", "data-style")
+            painting = page.get_attribute(".style-tile[data-style^='painting-']", "data-style")
             assert in_sight(page, f'.style-tile[data-style="{painting}"]')  # beside "+ painting"
-            assert painting not in page.inner_text("#result-info")  # named, not its server id
+            assert page.get_attribute(f'[data-style="{painting}"]', "title") == "the_scream.jpg"
             page.click("#mode-optimise")
             assert page.is_disabled("#start")  # a network style has no painting to optimise
             assert "Fast only" in page.inner_text("#start-reason")

@@ -1,69 +1,35 @@
-// nst_tf web app: plain JavaScript over the JSON API (see /docs).
-"use strict";
-
-const $ = (id) => document.getElementById(id);
-const state = {
-  content: null,      // uploaded photo id
-  style: null,        // built-in style name or uploaded painting id
-  styleOptimise: false, // whether Optimise mode can use the style (a painting)
-  names: new Map(),   // style id -> the name shown (built-in title, or the painting's file name)
-  optimise: { state: "checking", reason: null }, // the server's loss network (/api/health)
-  mode: "fast",
-  current: null,      // the result shown and downloadable: {id, url, width, height, label}
-  settled: null,      // the last finished result, shown again when a job ends without one
-  fastSeq: 0,         // the latest fast request; older answers are dropped
-  fastTimer: null,
-  job: null,          // {id, events}
-  kept: new Set(),    // result ids listed under Results
-  shown: new Set(),   // every result id this page got (forgotten when it closes)
-  uploads: new Set(),
-};
-
-function say(message, info) {
-  $("status").textContent = message || "";
-  $("status").className = info ? "status info" : "status";
-}
-
-async function api(method, url, body) {
-  const options = { method, headers: {} };
-  if (body instanceof FormData) options.body = body;
-  else if (body !== undefined) {
-    options.body = JSON.stringify(body);
-    options.headers["Content-Type"] = "application/json";
-  }
-  const response = await fetch(url, options);
-  let data = null;
-  try { data = await response.json(); } catch (e) { /* no body */ }
-  if (!response.ok) {
-    let detail = data && data.detail;
-    if (Array.isArray(detail)) detail = detail.map((d) => `${d.loc.slice(-1)}: ${d.msg}`).join("; ");
-    const error = new Error(detail || `${response.status} ${response.statusText}`);
-    error.status = response.status;
-    error.retryAfter = response.headers.get("Retry-After");
-    throw error;
-  }
-  return data;
-}
-
-async function upload(file) {
-  const form = new FormData();
-  form.append("file", file);
-  const image = await api("POST", "/api/images", form);
-  state.uploads.add(image.id);
-  return image;
-}
+// nst_tf web app: painting in this browser (LiteRT.js; the photo and the painting stay here),
+// or on the server over the JSON API (see /docs). A static site (nst-tf export web) paints here.
+import {
+  $, STATIC_SITE, api, hooks, say, serverContent, serverStyle, show, showSettled, state, upload,
+} from "./common.js";
+import * as lite from "./litert.js";
+import * as local from "./local.js";
+import { checkOptimise, updateStart } from "./optimise.js";
 
 // ---- photo ----
 async function setPhoto(file) {
   if (!file) return;
-  say("Uploading the photo…", true);
+  say(state.local ? "Reading the photo…" : "Uploading the photo…", true);
   try {
-    const image = await upload(file);
-    state.content = image.id;
+    let width, height, note = "";
+    if (state.local) {
+      const read = await local.readFile(file);
+      state.photo = { file, picture: read.picture };
+      state.content = null;
+      ({ width, height } = read);
+      const { width: w, height: h } = read.picture;
+      if (read.scaled) note = ` · scaled to ${w}×${h}`;
+    } else {
+      const image = await upload(file);
+      state.photo = { file, picture: null };
+      state.content = image.id;
+      ({ width, height } = image);
+    }
     const preview = $("photo-preview");
     preview.src = URL.createObjectURL(file);
     preview.hidden = false;
-    $("dropzone-text").textContent = `${file.name} · ${image.width}×${image.height} (change)`;
+    $("dropzone-text").textContent = `${file.name} · ${width}×${height}${note} (change)`;
     say("");
     refresh();
   } catch (error) {
@@ -107,29 +73,56 @@ function chooseStyle(id, optimise) {
     tile.setAttribute("aria-pressed", String(on));
   }
   $("style-name").textContent = state.names.get(id) + (optimise ? "" : " · Fast only");
+  if (state.camera) cameraLook().catch((error) => say(error.message));
   refresh();
 }
 
 async function loadStyles() {
   try {
-    const styles = await api("GET", "/api/styles");
+    const listed = STATIC_SITE ? null : await api("GET", "api/styles");
+    const m = state.local || STATIC_SITE ? await loadLooks() : null;
+    const styles = listed || m.styles.map((s) => ({
+      id: s.id, name: s.name, optimise: s.kind === "painting",
+      thumbnail: `static/models/thumbnails/${s.id}.jpg`,
+    }));
     for (const s of styles) addStyleTile(s.id, s.name, s.thumbnail, s.optimise);
   } catch (error) {
     say(`Cannot list the styles: ${error.message}`);
   }
 }
 
+let paintings = 0;
 $("style-input").addEventListener("change", async (e) => {
   const file = e.target.files[0];
   if (!file) return;
   try {
-    const image = await upload(file);
-    addStyleTile(image.id, file.name, URL.createObjectURL(file), true, true);
-    chooseStyle(image.id, true);
+    const id = `painting-${++paintings}`;
+    const look = { file };
+    if (state.local) look.picture = (await local.readFile(file)).picture;
+    else state.serverIds.set(id, (await upload(file)).id);
+    state.looks.set(id, look);
+    addStyleTile(id, file.name, URL.createObjectURL(file), true, true);
+    chooseStyle(id, true);
   } catch (error) {
     say(`Painting refused: ${error.message}`);
   }
 });
+
+// How this browser paints a style: {vector} (a painting) or {index, count} (the 26 styles).
+async function localStyle(id) {
+  const look = state.looks.get(id);
+  if (!look) throw new Error("this style cannot be painted in this browser");
+  if (look.file && !look.vector) {
+    look.picture ||= (await local.readFile(look.file)).picture;
+    look.vector = await local.vectorOf(look.picture);
+  }
+  return look;
+}
+
+async function localPhoto() {
+  state.photo.picture ||= (await local.readFile(state.photo.file)).picture;
+  return state.photo.picture;
+}
 
 // ---- modes ----
 function setMode(mode) {
@@ -145,42 +138,58 @@ function setMode(mode) {
 $("mode-fast").addEventListener("click", () => setMode("fast"));
 $("mode-optimise").addEventListener("click", () => setMode("optimise"));
 
-// Why Start cannot be pressed now, or "" when it can.
-function startBlocker() {
-  if (state.optimise.state === "off") return state.optimise.reason;
-  if (state.job) return "A job is running: wait for it or cancel it.";
-  if (!state.content) return "Choose a photo first.";
-  if (!state.style) return "Choose a style.";
-  if (!state.styleOptimise) {
-    return `“${state.names.get(state.style)}” paints in Fast only: choose a painting to optimise.`;
-  }
-  return "";  // while the server still checks its network, a job waits for it
-}
-
-function updateStart() {
-  const blocker = startBlocker();
-  $("start").disabled = !!blocker;
-  $("start-reason").textContent = blocker;
-  const off = state.optimise.state === "off";
-  $("mode-optimise").textContent = off ? "Optimise (off)" : "Optimise";
-  $("mode-optimise").title = off ? state.optimise.reason : "";
-}
-
 function refresh() {
   updateStart();
   if (state.mode === "fast") scheduleFast(0);
 }
+hooks.refresh = refresh;
 
-// Whether the server can optimise (its loss network's weights), asked once it has decided.
-async function checkOptimise() {
-  try {
-    const health = await api("GET", "/api/health");
-    state.optimise = { state: health.optimise, reason: health.optimise_reason };
-    if (health.optimise === "checking") setTimeout(checkOptimise, 1000);
-    updateStart();
-  } catch (error) {
-    setTimeout(checkOptimise, 2000);
+// ---- painting here or on the server ----
+function setLocal(on, reason) {
+  state.local = on;
+  $("in-browser").checked = on;
+  $("browser-state").textContent = reason || (on
+    ? "The photo and the painting stay on this machine: nothing is uploaded."
+    : "The server paints: the photo and the painting are uploaded to it.");
+}
+
+async function startLocal() {
+  if (!lite.supported()) {
+    $("in-browser").disabled = true;
+    setLocal(false, "This browser cannot run WebAssembly: the server paints.");
+    return;
   }
+  $("in-browser").disabled = STATIC_SITE;
+  setLocal(true);
+  try {
+    await lite.warmUp();
+    const threads = lite.runtimeInfo.threads ? "several threads" : "one thread";
+    $("browser-state").textContent += ` Runtime ready (${threads}).`;
+  } catch (error) {
+    if (STATIC_SITE) { say(`Cannot paint in this browser: ${error.message}`); return; }
+    $("in-browser").disabled = true;
+    setLocal(false, `Cannot paint in this browser (${error.message}): the server paints.`);
+    refresh();
+  }
+}
+
+$("in-browser").addEventListener("change", async () => {
+  if ([...state.looks.values()].every((look) => look.file)) {
+    try { await loadLooks(); } catch (error) { say(error.message); }
+  }
+  setLocal($("in-browser").checked);
+  if (!state.local) stopCamera();
+  refresh();
+});
+
+async function loadLooks() {
+  const m = await lite.manifest();
+  const network = m.styles.filter((s) => s.kind === "network").length;
+  for (const s of m.styles) {
+    state.looks.set(s.id, s.vector ? { vector: new Float32Array(s.vector) }
+      : { index: s.index, count: network });
+  }
+  return m;
 }
 
 // ---- fast ----
@@ -196,17 +205,33 @@ function scheduleFast(delay) {
 }
 
 async function renderFast() {
-  if (state.mode !== "fast" || !state.content || !state.style) return;
+  if (state.mode !== "fast" || !state.photo || !state.style || state.camera) return;
   const seq = ++state.fastSeq;
+  const strength = $("strength").valueAsNumber / 100;
+  const colours = $("preserve-colors").checked;
+  const name = state.names.get(state.style);
   $("busy").hidden = false;
   try {
-    const result = await api("POST", "/api/fast", {
-      content: state.content, style: state.style, size: 512,
-      strength: $("strength").valueAsNumber / 100, preserve_colors: $("preserve-colors").checked,
+    if (state.local) {
+      const started = performance.now();
+      const look = await localStyle(state.style);
+      const picture = await local.paint(await localPhoto(), look, strength, colours);
+      if (seq !== state.fastSeq) return;
+      const seconds = (performance.now() - started) / 1000;
+      window.nstPainted = { seconds, at: performance.now() };
+      const url = await local.pictureUrl(picture);
+      say("");
+      const { width, height } = picture;
+      show({ id: `local-${seq}`, url, width, height, local: true },
+        `In this browser · ${name} · ${width}×${height} · ${seconds.toFixed(2)} s`);
+      return;
+    }
+    const result = await api("POST", "api/fast", {
+      content: await serverContent(), style: await serverStyle(state.style), size: 512,
+      strength, preserve_colors: colours,
     });
     if (seq !== state.fastSeq) return;
     say("");
-    const name = state.names.get(state.style);
     show(result, `Fast · ${name} · ${result.width}×${result.height} · ${result.seconds} s`);
   } catch (error) {
     if (seq !== state.fastSeq) return;
@@ -219,141 +244,70 @@ async function renderFast() {
   }
 }
 
-// ---- result ----
-// The canvas and Download always show one image: a result (downloadable), or a job's preview
-// (not downloadable: Download and Keep are off until the job gives a result).
-function paint(url, label) {
-  const img = $("result");
-  img.src = url;
-  img.hidden = false;
-  $("placeholder").hidden = true;
-  $("result-info").textContent = label;
+// ---- the camera (in this browser only) ----
+const camera = new local.Camera($("camera-video"), $("live"), (fps) => {
+  $("fps").textContent = `${fps.toFixed(1)} fps`;
+  $("fps").dataset.fps = fps.toFixed(2);
+  const { width, height } = $("live");
+  $("result-info").textContent = `Camera · ${state.names.get(state.style)} · ${width}×${height}`;
+}, (error) => say(`Camera stopped: ${error.message}`));
+let cameraVector = null;
+
+async function cameraLook() {
+  const look = await localStyle(state.style);
+  if (!look.vector) throw new Error("The camera paints with a painting: choose one.");
+  cameraVector = look.vector;
 }
 
-function show(result, label) {
-  state.current = { ...result, label };
-  state.settled = state.current;
-  state.shown.add(result.id);
-  paint(result.url, label);
-  $("keep").disabled = state.kept.has(result.id);
-  $("download").href = `${result.url}?download=true`;
-  $("download").classList.remove("disabled");
-}
-
-function showPreview(url, label) {
-  state.current = null;
-  paint(url, label);
-  $("keep").disabled = true;
-  $("download").removeAttribute("href");
-  $("download").classList.add("disabled");
-}
-
-function showSettled() {
-  if (state.settled) show(state.settled, state.settled.label);
-  else {
-    $("result").hidden = true;
-    $("result").removeAttribute("src");
-    $("placeholder").hidden = false;
-    $("result-info").textContent = "";
-  }
-}
-
-// Small results (a 64 px optimisation) are scaled up to be seen; large ones fit the canvas.
-const SHOWN_SIDE = 448;
-$("result").addEventListener("load", () => {
-  const img = $("result");
-  const scale = Math.max(1, SHOWN_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
-  img.style.width = `${Math.round(img.naturalWidth * scale)}px`;
-});
-
-function keep(result) {
-  if (!result || state.kept.has(result.id)) return;
-  state.kept.add(result.id);
-  const item = document.createElement("li");
-  item.dataset.result = result.id;
-  item.innerHTML = `<img alt=""><span></span><br><a download>download</a>`;
-  item.querySelector("img").src = result.url;
-  item.querySelector("span").textContent = result.label;
-  item.querySelector("a").href = `${result.url}?download=true`;
-  item.querySelector("img").addEventListener("click", () => show(result, result.label));
-  $("results").prepend(item);
-  $("keep").disabled = true;
-}
-$("keep").addEventListener("click", () => keep(state.current));
-
-// ---- optimise ----
-$("start").addEventListener("click", async () => {
-  const size = Math.min(512, Math.max(64, Math.round($("size").valueAsNumber || 256)));
-  const iterations = Math.min(300, Math.max(1, Math.round($("iterations").valueAsNumber || 100)));
-  $("size").value = size;
-  $("iterations").value = iterations;
+$("camera-start").addEventListener("click", async () => {
+  if (!state.local) return say("The camera paints in this browser: turn on “Paint in this browser”.");
+  if (!state.style) return say("Choose a painting for the camera first.");
   try {
-    const status = await api("POST", "/api/jobs", {
-      content: state.content, style: state.style, size, iterations,
-      preserve_colors: $("preserve-colors-opt").checked,
-    });
-    follow(status);
+    await cameraLook();
+    state.camera = true;
+    $("camera-start").disabled = true;
+    $("camera-stop").disabled = false;
+    $("live").hidden = false;
+    $("result").hidden = true;
+    $("placeholder").hidden = true;
+    say("");
+    await camera.start(() => ({
+      vector: cameraVector, strength: $("strength").valueAsNumber / 100,
+      keepColours: $("preserve-colors").checked,
+    }));
   } catch (error) {
-    const wait = error.retryAfter ? ` (try again in ${error.retryAfter} s)` : "";
-    say(`${error.message}${wait}`);
+    stopCamera();
+    say(`Camera: ${error.message}`);
   }
 });
 
-$("cancel").addEventListener("click", async () => {
-  if (!state.job) return;
-  try { await api("DELETE", `/api/jobs/${state.job.id}`); } catch (error) { say(error.message); }
-});
-
-function follow(status) {
-  const events = new EventSource(`/api/jobs/${status.id}/events`);
-  state.job = { id: status.id, events, name: state.names.get(state.style) };
-  $("cancel").disabled = false;
-  updateStart();
-  say("");
-  update(status);
-  events.addEventListener("status", (e) => update(JSON.parse(e.data)));
-  events.onerror = () => { if (state.job && state.job.events === events) say("Lost the server…", true); };
+function stopCamera() {
+  camera.stop();
+  if (!state.camera) return;
+  state.camera = false;
+  $("camera-start").disabled = false;
+  $("camera-stop").disabled = true;
+  $("live").hidden = true;
+  $("fps").textContent = "";
+  showSettled();
 }
-
-function update(status) {
-  const progress = $("progress");
-  progress.max = status.iterations;
-  progress.value = status.iteration;
-  const place = status.position > 1 ? `${status.position - 1} job(s) ahead` : "next";
-  const text = {
-    queued: `Waiting in line: ${place}.`,
-    running: `Painting: iteration ${status.iteration} of ${status.iterations}.`,
-    done: "Done.",
-    failed: `Failed: ${status.error}`,
-    cancelled: "Cancelled.",
-  }[status.state];
-  $("job-text").textContent = text;
-  if (status.preview && status.state === "running") {
-    showPreview(status.preview, `Optimising · iteration ${status.iteration} (preview)`);
-  }
-  if (["done", "failed", "cancelled"].includes(status.state)) {
-    state.job.events.close();
-    const name = state.job.name;
-    state.job = null;
-    $("cancel").disabled = true;
-    refresh();
-    if (status.state === "done") {
-      const { width, height } = status.result;
-      show(status.result, `Optimised · ${name} · ${status.iterations} it · ${width}×${height}`);
-      keep(state.current);
-    } else showSettled();  // the failure is in the panel, once
-  }
-}
+$("camera-stop").addEventListener("click", stopCamera);
 
 // ---- closing the page forgets this session's results and uploads on the server ----
 // One beacon, not a request per item: a closing page may drop some of many keepalive fetches.
 window.addEventListener("pagehide", () => {
+  if (STATIC_SITE) return;
   const leftovers = {
     results: [...state.shown], images: [...state.uploads], jobs: state.job ? [state.job.id] : [],
   };
   const body = new Blob([JSON.stringify(leftovers)], { type: "application/json" });
-  navigator.sendBeacon("/api/forget", body);
+  navigator.sendBeacon("api/forget", body);
 });
 
+if (STATIC_SITE) {
+  $("mode-optimise").hidden = true;
+  $("api-link").hidden = true;
+} else checkOptimise();
+startLocal();
 loadStyles();
-checkOptimise();
+document.documentElement.dataset.ready = "true";  // the controls listen
