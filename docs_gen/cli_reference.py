@@ -1,0 +1,33 @@
+"""The command-line reference, rendered from the commands' own flag definitions."""
+
+from nst_tf.cli import main
+
+
+def render():
+    """The page's Markdown: the usage line, then each command's summary, arguments and flags as
+    its FlagValues prints them (`nst-tf COMMAND --help`)."""
+    lines = [
+        "# Command-line reference",
+        "",
+        "Generated from the flag definitions of `nst_tf.cli` when the site is built: what",
+        "`nst-tf COMMAND --help` prints.",
+        "",
+        "```text",
+        main._usage(),
+        "```",
+        "",
+    ]
+    for name, command in main.COMMANDS.items():
+        positionals = " ".join(command.positionals)
+        lines += [
+            f"## {name}",
+            "",
+            f"`{main.PROGRAM} {name} {positionals} [flags]`".replace("  ", " "),
+            "",
+            command.summary,
+            "",
+        ]
+        if command.passes_unknown_flags:
+            lines += ["Flags it does not know pass on to the pipeline as `--name=value`.", ""]
+        lines += ["```text", command.define_flags().get_help().strip(), "```", ""]
+    return "\n".join(lines)
