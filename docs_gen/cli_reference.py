@@ -4,7 +4,7 @@ from nst_tf.cli import main
 
 
 def render():
-    """The page's Markdown: the usage line, then each command's summary, arguments and flags as
+    """The page's Markdown: a table of the commands, then each command's summary, arguments and flags as
     its FlagValues prints them (`nst-tf COMMAND --help`)."""
     lines = [
         "# Command-line reference",
@@ -12,11 +12,16 @@ def render():
         "Generated from the flag definitions of `nst_tf.cli` when the site is built: what",
         "`nst-tf COMMAND --help` prints.",
         "",
-        "```text",
-        main._usage(),
-        "```",
+        f"`{main.PROGRAM} COMMAND [flags] ARGS`",
         "",
+        "| command | arguments | what it does |",
+        "| --- | --- | --- |",
     ]
+    for name, command in main.COMMANDS.items():
+        arguments = " ".join(command.positionals).replace("|", "\\|")
+        arguments = f"`{arguments}`" if arguments else "–"
+        lines.append(f"| [{name}](#{name}) | {arguments} | {command.summary} |")
+    lines.append("")
     for name, command in main.COMMANDS.items():
         positionals = " ".join(command.positionals)
         lines += [
