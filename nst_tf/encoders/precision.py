@@ -2,7 +2,7 @@
 
 On CPUs with AVX512-BF16 or AMX-BF16, TensorFlow's oneDNN kernels run the VGG convolutions in
 bfloat16 about 2.1 times faster than in float32 with XLA (forward and backward, 256 and 512 px,
-2-core AMD EPYC; tools/bench_race.py). XLA's CPU backend does not use those kernels (in XLA the bfloat16
+2-core AMD EPYC; tools/bench/bench_race.py). XLA's CPU backend does not use those kernels (in XLA the bfloat16
 pass is slower than the float32 one), so a bfloat16 loss is compiled as a plain graph. The loss
 terms themselves (Gram matrices, squared differences) stay float32: the network's outputs are
 cast back before any sum. Without XLA's temporaries and with half-size activations, a bfloat16

@@ -13,7 +13,7 @@ _BLOCK_CHANNELS = (64, 128, 256, 512, 512)
 _CONVS_PER_BLOCK = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
 # The memory model of estimate_memory_bytes for each precision of the loss network, fitted to
 # whole-image peaks of the stand-in VGG16 (bench_results/memory_calibration_*.json) and checked by
-# tools/bench_memory.py: float32 with XLA, bfloat16 as a plain graph (half-size activations, and
+# tools/bench/bench_memory.py: float32 with XLA, bfloat16 as a plain graph (half-size activations, and
 # no XLA temporaries).
 FIXED_BYTES = {"float32": 950 * 2**20, "bfloat16": 900 * 2**20}  # TensorFlow and the network
 # Multiples of the float32 activations' bytes: activations, their gradients and temporaries.

@@ -7,7 +7,7 @@ PRESETS = {
     # structure with a higher content weight and the matting Laplacian regulariser (the result
     # stays locally an affine recolouring of the photo, so it takes the style's colours but not
     # its brush strokes), then smooth the result in closed form. Weight 1e4 as Luan et al.; on
-    # the stand-in VGG16 at 256 px (astronaut x coffee, tools/bench_photoreal.py) the term lifts
+    # the stand-in VGG16 at 256 px (astronaut x coffee, tools/bench/bench_photoreal.py) the term lifts
     # the edge SSIM from the old preset's 0.58 to 0.78, and the smoothing to 0.88.
     "photorealistic": {
         "init": "content",

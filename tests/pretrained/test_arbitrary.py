@@ -1,5 +1,5 @@
 """Magenta's arbitrary stylisation in Keras: sizes, saving, given moments, and parity of the
-weights converted by tools/magenta_arbitrary.py with onnxruntime on the ONNX files.
+weights converted by nst_tf.pretrained.onnx_arbitrary with onnxruntime on the ONNX files.
 
 Parity is measured against three references:
 - float: the graphs without their activations' fake quantisation (what Keras computes);
@@ -15,7 +15,7 @@ import pathlib
 import keras
 import numpy as np
 import pytest
-from pretrained_helpers import load_tool, with_stray_weight
+from pretrained_helpers import with_stray_weight
 
 from nst_tf.export import parity
 from nst_tf.io import image_io
@@ -123,8 +123,10 @@ def onnx_dir():
 
 @pytest.fixture(scope="module")
 def converter(onnx_dir):
-    """The module tools/magenta_arbitrary.py."""
-    return load_tool("magenta_arbitrary")
+    """The module nst_tf.pretrained.onnx_arbitrary (imported here: it needs onnx)."""
+    from nst_tf.pretrained import onnx_arbitrary
+
+    return onnx_arbitrary
 
 
 def test_conversion_fails_on_a_weight_it_does_not_use(converter, onnx_dir, tmp_path):

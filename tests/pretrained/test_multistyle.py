@@ -1,12 +1,12 @@
 """The 26-style network of the TensorFlow Android demo: sizes, saving, style blending, and parity
-of the weights converted by tools/magenta_multistyle.py with onnxruntime on the ONNX file."""
+of the weights converted by nst_tf.pretrained.onnx_multistyle with onnxruntime on the ONNX file."""
 
 import pathlib
 
 import keras
 import numpy as np
 import pytest
-from pretrained_helpers import load_tool, with_stray_weight
+from pretrained_helpers import with_stray_weight
 from support import distinct_style_norms
 
 from nst_tf.feedforward import layers
@@ -94,8 +94,10 @@ def onnx_path():
 
 @pytest.fixture(scope="module")
 def converter(onnx_path):
-    """The module tools/magenta_multistyle.py."""
-    return load_tool("magenta_multistyle")
+    """The module nst_tf.pretrained.onnx_multistyle (imported here: it needs onnx)."""
+    from nst_tf.pretrained import onnx_multistyle
+
+    return onnx_multistyle
 
 
 @pytest.fixture(scope="module")
