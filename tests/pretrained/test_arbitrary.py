@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from pretrained_helpers import with_stray_weight
 
-from nst_tf.export import parity
+from nst_tf import metrics
 from nst_tf.io import image_io
 from nst_tf.pretrained import arbitrary
 
@@ -34,7 +34,7 @@ LIMITS = {"float": (1e-5, 80.0), "int8": (0.03, 25.0), "int8 kernels": (0.3, 25.
 
 def psnr(output, reference):
     """Peak signal-to-noise ratio in dB of two [0, 1] images, on the 0-255 scale."""
-    return parity.psnr(255.0 * np.asarray(reference, np.float64), 255.0 * np.asarray(output))
+    return metrics.psnr(255.0 * np.asarray(reference, np.float64), 255.0 * np.asarray(output))
 
 
 def relative_error(vector, reference):

@@ -26,6 +26,7 @@ import urllib.request
 import numpy as np
 from PIL import Image
 
+from nst_tf import metrics
 from tests.serve.browser_helpers import FAKE_CAMERA, StaticServer, launch, new_page
 from tools import benchmarks
 
@@ -178,8 +179,7 @@ def main(argv=None):
     reference = results["command line (LiteRT)"].pop("picture")
     for r in results.values():
         if "picture" in r:
-            error = np.mean((r.pop("picture") - reference) ** 2)
-            r["psnr_vs_cli_db"] = round(float(10 * np.log10(255.0**2 / error)), 2)
+            r["psnr_vs_cli_db"] = round(metrics.psnr(reference, r.pop("picture")), 2)
     rows = []
     for name, r in results.items():
         if "first_picture_s" in r:

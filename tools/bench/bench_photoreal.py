@@ -92,8 +92,8 @@ def main(argv=None):
     """Runs the benchmark, prints the table, writes the JSON report; returns the exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     report = benchmarks.Report(vars(args))
+    from nst_tf import metrics
     from nst_tf.io import image_io
-    from nst_tf.photoreal import metrics
 
     os.makedirs(args.images, exist_ok=True)
     rows, results = [], []
@@ -109,7 +109,7 @@ def main(argv=None):
                 "style": style_name,
                 "method": method,
                 "structure_kept": round(metrics.structure_kept(image, content), 3),
-                "colour_distance": round(metrics.colour_distance(image, style), 3),
+                "colour_distance": round(metrics.color_distance(image, style), 3),
                 "seconds": round(seconds, 1),
             }
             results.append(result)

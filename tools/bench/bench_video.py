@@ -29,7 +29,7 @@ os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # before any TensorFlow import
 import cv2
 import numpy as np
 
-from nst_tf import motion
+from nst_tf import metrics, motion
 from nst_tf.feedforward import video as feedforward_video
 from nst_tf.io import image_io
 from tools import benchmarks
@@ -84,12 +84,6 @@ def real_clip(path, count, side):
     return frames
 
 
-def sharpness(frames):
-    """Mean absolute difference between neighbouring pixels (grey), over frames: what blur lowers."""
-    grey = np.asarray(frames, np.float32).mean(axis=-1)
-    return float(np.abs(np.diff(grey, axis=1)).mean() + np.abs(np.diff(grey, axis=2)).mean())
-
-
 def run_clip(name, frames, style_model, weights, smoothing):
     """Stylises the frames once, then smooths them in each mode; warping error and ms/frame."""
     stylised, network_seconds = [], []
@@ -120,7 +114,8 @@ def run_clip(name, frames, style_model, weights, smoothing):
         ]
         extra_ms = 1000 * statistics.median(extra[1:])
         results.append({
-            "clip": name, "mode": mode, "frames": len(frames), "sharpness": sharpness(outputs),
+            "clip": name, "mode": mode, "frames": len(frames),
+            "sharpness": metrics.sharpness(outputs),
             "size": list(frames[0].shape[:2]), "warping_error": round(float(np.mean(errors)), 2),
             "network_ms_per_frame": round(network_ms, 1), "smoothing_ms_per_frame": round(extra_ms, 1),
             "time_vs_per_frame": round((network_ms + extra_ms) / network_ms, 3),
@@ -164,7 +159,7 @@ def run_optimised_clip(name, frames, style, args, temporal_weight, modes):
                 "clip": name, "mode": f"optimise {mode}", "temporal_weight": temporal_weight,
                 "frames": len(decoded), "size": list(decoded.shape[1:3]),
                 "iterations": args.iterations, "warping_error": round(float(np.mean(errors)), 2),
-                "sharpness": sharpness(outputs),
+                "sharpness": metrics.sharpness(outputs),
                 "seconds_per_frame": round(seconds, 2),
             })  # fmt: skip
     return results

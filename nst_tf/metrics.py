@@ -1,4 +1,6 @@
-"""How photorealistic a transfer is: structure kept from the content, colour taken from the style.
+"""The image measures of the tests, the exports' parity and the benchmarks, in one place: PSNR,
+SSIM, and how photorealistic a transfer is (structure kept from the content, color taken from
+the style), and the sharpness that blur lowers.
 
 Images are float arrays (height, width, 3), RGB in [0, 255]; no TensorFlow here.
 """
@@ -12,6 +14,12 @@ from nst_tf.io import image_io
 SSIM_SIGMA = 1.5
 SSIM_C1, SSIM_C2 = 0.01**2, 0.03**2
 HISTOGRAM_BINS = 8
+
+
+def psnr(reference, test):
+    """Peak signal-to-noise ratio of two images in [0, 255], dB (inf when equal)."""
+    mse = np.mean((np.asarray(reference, np.float64) - np.asarray(test, np.float64)) ** 2)
+    return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
 
 
 def luminance_edges(image):
@@ -47,14 +55,21 @@ def structure_kept(result, content):
     return ssim(luminance_edges(result), luminance_edges(content))
 
 
-def colour_histogram(image, bins=HISTOGRAM_BINS):
+def color_histogram(image, bins=HISTOGRAM_BINS):
     """Joint RGB histogram with `bins` per channel, normalised to sum 1 (flat vector)."""
-    colours = np.clip(np.asarray(image, np.float64).reshape(-1, 3), 0.0, 255.0)
-    counts, _ = np.histogramdd(colours, bins=bins, range=[(0.0, 256.0)] * 3)
+    colors = np.clip(np.asarray(image, np.float64).reshape(-1, 3), 0.0, 255.0)
+    counts, _ = np.histogramdd(colors, bins=bins, range=[(0.0, 256.0)] * 3)
     return counts.ravel() / counts.sum()
 
 
-def colour_distance(result, style):
-    """Hellinger distance of the joint colour histograms (0: same colours, 1: none shared)."""
-    overlap = np.sum(np.sqrt(colour_histogram(result) * colour_histogram(style)))
+def color_distance(result, style):
+    """Hellinger distance of the joint colour histograms (0: same colors, 1: none shared)."""
+    overlap = np.sum(np.sqrt(color_histogram(result) * color_histogram(style)))
     return float(np.sqrt(max(0.0, 1.0 - overlap)))
+
+
+def sharpness(frames):
+    """Mean absolute difference between neighbouring pixels (grey) of frames (count, height,
+    width, 3): what blur lowers."""
+    grey = np.asarray(frames, np.float32).mean(axis=-1)
+    return float(np.abs(np.diff(grey, axis=1)).mean() + np.abs(np.diff(grey, axis=2)).mean())
