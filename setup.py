@@ -28,7 +28,7 @@ setup(
     packages=[*find_packages(include=["nst_tf", "nst_tf.*"]), "nst_tf.exported_models"],
     package_dir={"nst_tf.exported_models": "exported_models"},
     package_data={
-        # The page, and LiteRT.js for painting in the browser (tools/vendor_litertjs.py).
+        # The page, and LiteRT.js for painting in the browser (tools/release/vendor_litertjs.py).
         "nst_tf": [
             "samples/*.jpg",
             "serve/static/*",

@@ -41,6 +41,6 @@ FEEDFORWARD_LEARNING_RATE = 1e-3
 
 # Optimising a video: weight of the temporal loss (mean squared pixel difference on the 0-255
 # scale, where the motion is reliable) against the default content and style weights. Of 0.5, 5
-# and 50, 50 flickered least (warping error 0.48x of frames painted alone on Big Buck Bunny,
-# 0.33x on a synthetic pan) with no loss of sharpness (tools/bench_video.py --optimise).
+# and 50, 50 flickered least with no loss of sharpness (tools/bench/bench_video.py --optimise;
+# figures in bench_results/bench_video.json and the README's video section).
 TEMPORAL_WEIGHT = 50.0

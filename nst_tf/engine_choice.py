@@ -42,7 +42,7 @@ def choose(engine="auto", installed=True, tensorflow_only=None):
         if not installed:
             raise NstError(
                 "the LiteRT engine's .tflite files are missing from this installation "
-                "(exported_models/litert; tools/ship_litert.py writes them): choose the "
+                "(exported_models/litert; tools/release/ship_litert.py writes them): choose the "
                 "tensorflow engine"
             )
         return engine

@@ -49,7 +49,7 @@ def warp(image, flow, cubic=False):
 
     Args:
       cubic: bicubic instead of bilinear interpolation: results warped again frame after frame
-        stay sharp (bilinear blurred the smoothed videos of tools/bench_video.py by 23-31 %).
+        stay sharp (bilinear visibly blurred the smoothed videos of tools/bench/bench_video.py).
 
     Returns:
       float32 array like `image`; pixels that come from outside repeat the border.

@@ -19,6 +19,7 @@ ALLOWED = {
     "encoders": {"io"},
     "losses": set(),
     "colors": set(),
+    "metrics": {"io"},
     "blending": set(),
     "tiling": set(),
     "engine_choice": set(),
@@ -41,7 +42,7 @@ ALLOWED = {
         "io", "lite", "engine_choice", "colors", "blending", "tiling", "feedforward.layers",
         "feedforward.shipped",
     },
-    "export": {"io", "feedforward", "pretrained", "superres", "lite"},
+    "export": {"io", "feedforward", "pretrained", "superres", "lite", "metrics"},
     "serve": {"io", "optimize", "feedforward", "pretrained", "encoders", "colors", "engine_choice"},
     "batch": {
         "io", "feedforward.styles", "feedforward.shipped", "pretrained.fast", "engine_choice",

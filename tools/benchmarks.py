@@ -1,5 +1,6 @@
-"""What the benchmarks under tools/ share: machine facts, one configuration per subprocess (so
-its peak memory is its own), a plain-text table and an atomically written JSON report."""
+"""What the benchmarks under tools/ share (tools/bench/, tools/bench_batch.py) and the release
+tools use: machine facts, one configuration per subprocess (so its peak memory is its own), a
+plain-text table, repository-relative paths and an atomically written JSON report."""
 
 import datetime
 import importlib.metadata
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import time
 
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULT_PREFIX = "BENCH_RESULT "
 # Bundled photos (nst_tf/samples) on which exports are compared with the Keras network.
 PARITY_PHOTOS = ("chelsea.jpg", "astronaut.jpg", "coffee.jpg", "brick.jpg", "shipwreck.jpg")
@@ -61,19 +63,39 @@ def print_result(result):
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 
 
+def python_command(script, python=sys.executable):
+    """How to run a tool: `python -m tools.kind.name` for one in a folder under tools/ (a module
+    of the tools package, run from the repository's root), `python path` for a script."""
+    path = os.path.abspath(script)
+    folder = os.path.join(REPOSITORY, "tools")
+    if os.path.dirname(os.path.dirname(path)) == folder:
+        module = os.path.relpath(os.path.splitext(path)[0], REPOSITORY).replace(os.sep, ".")
+        return [python, "-m", module]
+    return [python, path]
+
+
+def with_repository_on_path():
+    """The environment with the repository first on PYTHONPATH, so a child process imports this
+    checkout's nst_tf and tools."""
+    paths = [REPOSITORY, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 def run_subprocess(script, arguments, describe):
     """Runs `script arguments` in a fresh Python process and returns its printed result.
 
     Args:
-      script: path of the benchmark script.
+      script: path of the benchmark script (its __file__).
       arguments: its arguments (selecting one configuration).
       describe: dict naming the configuration, merged into an error result.
 
     Returns:
       the result dict, or `describe` with an "error" key if the process failed.
     """
-    command = [sys.executable, os.path.abspath(script), *arguments]
-    process = subprocess.run(command, capture_output=True, text=True, check=False)
+    process = subprocess.run(
+        [*python_command(script), *arguments],
+        capture_output=True, text=True, check=False, env=with_repository_on_path(),
+    )  # fmt: skip
     for line in reversed(process.stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
             return json.loads(line[len(RESULT_PREFIX) :])
@@ -145,9 +167,6 @@ def format_table(header, rows):
     return "\n".join(lines)
 
 
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
 def portable(value):
     """`value` with every absolute path under the repository's parent folder written relative to
     the repository (`exported_models/x`, `../shared/images`) and every one under the temporary
@@ -197,7 +216,9 @@ class Report:
                 {
                     "date": self.started.isoformat(timespec="seconds"),
                     "seconds": round(time.perf_counter() - self.clock, 1),
-                    "command": portable_command(["python", *sys.argv]),
+                    "command": portable_command(
+                        [*python_command(sys.argv[0], "python"), *sys.argv[1:]]
+                    ),
                     "settings": self.settings,
                     "machine": self.machine,
                     "results": results,

@@ -27,7 +27,7 @@ PIXEL_PASSES = 2
 PATCH_MATCH_ITERATIONS = 4
 PIXEL_WEIGHT = 1.0  # keeps the reconstruction near the voted T'
 # Off by default: with the stand-in VGG16 the reconstruction moved T' away from the true result
-# (tools/bench_analogy.py: mean abs error 2.7 by voting alone, 5.7 after 30 iterations).
+# (tools/bench/bench_analogy.py; figures in bench_results/bench_analogy.json and the README).
 ITERATIONS = 0
 MIN_SIDE = 16  # px at work: block4_conv1 still has 2 positions
 MAX_TARGET_RATIO = 4  # T's working side at most this many times `size` (memory)

@@ -1,12 +1,13 @@
 """The number format of the loss network: float32, or bfloat16 where the CPU computes it natively.
 
 On CPUs with AVX512-BF16 or AMX-BF16, TensorFlow's oneDNN kernels run the VGG convolutions in
-bfloat16 about 2.1 times faster than in float32 with XLA (forward and backward, 256 and 512 px,
-2-core AMD EPYC; tools/bench_race.py). XLA's CPU backend does not use those kernels (in XLA the bfloat16
-pass is slower than the float32 one), so a bfloat16 loss is compiled as a plain graph. The loss
-terms themselves (Gram matrices, squared differences) stay float32: the network's outputs are
-cast back before any sum. Without XLA's temporaries and with half-size activations, a bfloat16
-optimisation also peaks at about half the memory (encoders.vgg_layers.estimate_memory_bytes).
+bfloat16 faster than float32 runs with XLA (forward and backward; the README's speed section and
+bench_results/bench_race.json give the figures, from tools/bench/bench_race.py). XLA's CPU backend
+does not use those kernels (in XLA the bfloat16 pass is the slower one), so a bfloat16 loss is
+compiled as a plain graph. The loss terms themselves (Gram matrices, squared differences) stay
+float32: the network's outputs are cast back before any sum. Without XLA's temporaries and with
+half-size activations, a bfloat16 optimisation also peaks lower in memory
+(encoders.vgg_layers.estimate_memory_bytes; bench_results/bench_memory*.json).
 """
 
 from nst_tf.errors import NstError

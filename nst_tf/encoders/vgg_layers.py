@@ -12,9 +12,9 @@ POOLINGS = ("max", "avg")
 _BLOCK_CHANNELS = (64, 128, 256, 512, 512)
 _CONVS_PER_BLOCK = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
 # The memory model of estimate_memory_bytes for each precision of the loss network, fitted to
-# whole-image peaks of the stand-in VGG16 (bench_results/memory_calibration_*.json) and checked by
-# tools/bench_memory.py: float32 with XLA, bfloat16 as a plain graph (half-size activations, and
-# no XLA temporaries).
+# whole-image peaks of the stand-in VGG16 (bench_results/memory_calibration_*.json) and checked
+# by tools/bench/bench_memory.py: float32 with XLA, bfloat16 as a plain graph (half-size
+# activations, and no XLA temporaries).
 FIXED_BYTES = {"float32": 950 * 2**20, "bfloat16": 900 * 2**20}  # TensorFlow and the network
 # Multiples of the float32 activations' bytes: activations, their gradients and temporaries.
 ACTIVATION_FACTOR = {"float32": 4.85, "bfloat16": 1.5}
@@ -101,8 +101,9 @@ def estimate_memory_bytes(arch, layers, height, width, precision="float32"):
 
     A linear model, fitted to peaks measured on the stand-in VGG16 at 384, 768 and 1280 px: a
     fixed cost, a multiple of the activations (their gradients and temporaries) and the
-    optimiser's vectors per pixel. float32 (with XLA) within 1 %; bfloat16 (a plain graph) 1 to
-    9 % above the measured peaks, a margin kept because its fit rests on few runs.
+    optimiser's vectors per pixel. The bfloat16 model errs above the measured peaks, a margin kept
+    because its fit rests on few runs (bench_results/memory_calibration_*.json, bench_memory*.json
+    and the README's memory section compare the two).
 
     Args:
       arch: "vgg16" or "vgg19".

@@ -24,8 +24,8 @@ from nst_tf.io import files, image_io
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 DEFAULT_TFLITE_SIZE = (384, 384)
 # Representative images that calibrate int8 ranges (min/max): with 16 or 32, photos unlike them
-# (a brick wall) fell to 21-25 dB against Keras; with 64, all samples were >= 28 dB. Each costs
-# about 2 s of conversion at 384x384 on 2 cores.
+# (a brick wall) lost parity with Keras; 64 kept every sample close (tools/bench/bench_export.py,
+# bench_results/bench_export.json). Each adds to the conversion time.
 CALIBRATION_IMAGES = 64
 
 

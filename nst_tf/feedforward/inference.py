@@ -3,7 +3,7 @@
 TensorFlow computes a single image's instance normalisation in one kernel, FusedBatchNormV3
 (statistics over the positions of a batch of one = instance statistics), in place of the
 elementwise passes and two reductions of the portable layer, in less time per image (the README
-and tools/bench_inference.py measure it). The saved networks keep the portable layer (what the
+and tools/bench/bench_inference.py measure it). The saved networks keep the portable layer (what the
 exports convert), which also serves batches of more than one image.
 """
 

@@ -29,7 +29,7 @@ class StyleModel(styles.StyleNetwork):
         images = tf.TensorSpec((None, None, None, 3), tf.float32)
         weights = tf.TensorSpec((None, transformer.num_styles(model)), tf.float32)
         # One graph for every image size: traced once, not per size or per call. Not compiled by
-        # XLA: slower here on CPU (tools/bench_inference.py).
+        # XLA: slower here on CPU (tools/bench/bench_inference.py).
         self._forward = tf.function(
             lambda batch, style_weights: (
                 network([batch, style_weights], training=False)

@@ -2,7 +2,7 @@
 
 A network is NAME.keras with NAME.json beside it ("style_names", "description", ...), in
 nst_tf/exported_models once installed, or exported_models/ in a checkout. The LiteRT runtime's
-.tflite files (written by tools/ship_litert.py) are in its litert/ folder.
+.tflite files (written by tools/release/ship_litert.py) are in its litert/ folder.
 """
 
 import functools
@@ -53,7 +53,7 @@ def load_tflite(name):
     if path is None:
         raise NstError(
             f"the LiteRT file {name}.tflite is missing from this installation "
-            f"(exported_models/{LITERT_FOLDER}; tools/ship_litert.py writes it)"
+            f"(exported_models/{LITERT_FOLDER}; tools/release/ship_litert.py writes it)"
         )
     return interpreter.Network(path)
 

@@ -14,8 +14,9 @@ from nst_tf.io import video
 
 TEMPORAL_MODES = ("none", "blend", "flow")
 # How much of the previous result each mode keeps by default: with flow (bicubic warps), 0.9
-# cut the warping error of Big Buck Bunny to 0.44x that of frames stylised one by one and kept
-# 87 % of their sharpness (tools/bench_video.py); blend smears moving things beyond 0.5.
+# flickers far less than frames stylised one by one and keeps most of their sharpness
+# (tools/bench/bench_video.py; figures in bench_results/bench_video.json and the README's video
+# section); blend smears moving things beyond 0.5.
 DEFAULT_SMOOTHING = {"flow": 0.9, "blend": 0.5, "none": 0.0}
 
 

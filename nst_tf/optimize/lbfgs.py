@@ -5,8 +5,9 @@ Gatys-style implementations do, projected onto the pixel bounds; only if that st
 lower the loss enough (Armijo condition) is it halved and the loss evaluated again. If five
 halvings fail, the point stays where it was and the curvature memory is cleared, so the loss
 never rises. scipy's
-L-BFGS-B was measured first: at 512 px its own bookkeeping took 0.3-1.0 s per iteration on top
-of the loss pass, and its line search often spends several evaluations.
+L-BFGS-B was measured first: its own bookkeeping took a sizeable share of each iteration on top
+of the loss pass, and its line search often spends several evaluations (tools/bench/bench_race.py
+still races it: bench_results/bench_race.json).
 """
 
 import numpy as np

@@ -88,7 +88,7 @@ class Objective:
                 (float(weight), tf.nest.map_structure(tf.constant, targets), positions)
             )
         spec = tf.TensorSpec((1, *shape, 3), tf.float32)
-        # XLA fuses the VGG backward pass (faster; the README and tools/bench_optimize.py measure it);
+        # XLA fuses the VGG backward pass (faster; the README and tools/bench/bench_optimize.py measure it);
         # a bfloat16 network is faster on oneDNN's kernels, which XLA does not use.
         xla = options.xla and precision.of_model(loss_network) == "float32"
         self.losses_and_gradient = tf.function(

@@ -19,7 +19,9 @@ from nst_tf.optimize import limits, pyramid
 TILE_STEP = 16  # tile sides and overlaps are multiples of the deepest pooling stride
 FULL_SIZE_COPIES = 6  # float32 (height, width, 3) arrays of a tiled level: image, content, blends
 MAX_AUTO_LEVELS = 5
-HEADROOM = 0.9  # schedules are chosen to fit this share of the limit: the estimate is +-5 %
+# Schedules are chosen to fit this share of the limit: the rest is room for the error of
+# encoders.vgg_layers.estimate_memory_bytes.
+HEADROOM = 0.9
 STYLE_SIDE_CEILING = 16384
 # Style losses whose targets need only the style image (a tile has no whole-image content).
 TILED_STYLE_LOSSES = ("gram", "moments")

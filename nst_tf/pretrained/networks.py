@@ -1,7 +1,7 @@
 """The shipped weights of Magenta's arbitrary stylisation pair, loaded once per process.
 
 The weights live in exported_models/magenta/ (nst_tf/exported_models/magenta once installed),
-written by tools/import_magenta.py.
+written by tools/release/import_magenta.py.
 """
 
 import functools
@@ -24,7 +24,7 @@ def weights_path(name):
         return path
     raise NstError(
         f"the pretrained weights {name} are missing from this installation "
-        "(exported_models/magenta; tools/import_magenta.py writes them)"
+        "(exported_models/magenta; tools/release/import_magenta.py writes them)"
     )
 
 

@@ -109,7 +109,7 @@ def write_site(folder: str) -> int:
     if not has_runtime():
         raise NstError(
             "the in-browser files are missing from this installation (exported_models/web: "
-            "tools/ship_web_models.py; static/vendor/litertjs: tools/vendor_litertjs.py)"
+            "tools/release/ship_web_models.py; static/vendor/litertjs: tools/release/vendor_litertjs.py)"
         )
     try:
         os.makedirs(folder, exist_ok=True)

@@ -37,7 +37,7 @@ def _shipped_weights_present():
 
 needs_shipped = pytest.mark.skipif(
     not _shipped_weights_present(),
-    reason="exported_models/magenta/*.weights.h5 absent (tools/import_magenta.py writes them)",
+    reason="exported_models/magenta/*.weights.h5 absent (tools/release/import_magenta.py writes them)",
 )
 
 

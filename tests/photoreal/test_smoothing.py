@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from support import gradient_image, stripes_image
 
+from nst_tf import metrics
 from nst_tf.errors import NstError
-from nst_tf.photoreal import matting, metrics, smoothing
+from nst_tf.photoreal import matting, smoothing
 
 
 @pytest.fixture
@@ -56,8 +57,8 @@ def test_bad_strengths_are_refused(photo, strength):
         smoothing.photo_smooth(photo, photo, strength)
 
 
-def test_metrics_rank_structure_and_colour(photo, painted):
+def test_metrics_rank_structure_and_color(photo, painted):
     assert metrics.structure_kept(photo, photo) == pytest.approx(1.0)
     assert metrics.structure_kept(painted, photo) < 0.9
-    assert metrics.colour_distance(photo, photo) == pytest.approx(0.0, abs=1e-7)
-    assert metrics.colour_distance(photo * [0.3, 0.3, 1.0], photo) > 0.5
+    assert metrics.color_distance(photo, photo) == pytest.approx(0.0, abs=1e-7)
+    assert metrics.color_distance(photo * [0.3, 0.3, 1.0], photo) > 0.5

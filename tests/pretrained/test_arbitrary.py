@@ -1,5 +1,5 @@
 """Magenta's arbitrary stylisation in Keras: sizes, saving, given moments, and parity of the
-weights converted by tools/magenta_arbitrary.py with onnxruntime on the ONNX files.
+weights converted by nst_tf.pretrained.onnx_arbitrary with onnxruntime on the ONNX files.
 
 Parity is measured against three references:
 - float: the graphs without their activations' fake quantisation (what Keras computes);
@@ -15,9 +15,9 @@ import pathlib
 import keras
 import numpy as np
 import pytest
-from pretrained_helpers import load_tool, with_stray_weight
+from pretrained_helpers import with_stray_weight
 
-from nst_tf.export import parity
+from nst_tf import metrics
 from nst_tf.io import image_io
 from nst_tf.pretrained import arbitrary
 
@@ -34,7 +34,7 @@ LIMITS = {"float": (1e-5, 80.0), "int8": (0.03, 25.0), "int8 kernels": (0.3, 25.
 
 def psnr(output, reference):
     """Peak signal-to-noise ratio in dB of two [0, 1] images, on the 0-255 scale."""
-    return parity.psnr(255.0 * np.asarray(reference, np.float64), 255.0 * np.asarray(output))
+    return metrics.psnr(255.0 * np.asarray(reference, np.float64), 255.0 * np.asarray(output))
 
 
 def relative_error(vector, reference):
@@ -123,8 +123,10 @@ def onnx_dir():
 
 @pytest.fixture(scope="module")
 def converter(onnx_dir):
-    """The module tools/magenta_arbitrary.py."""
-    return load_tool("magenta_arbitrary")
+    """The module nst_tf.pretrained.onnx_arbitrary (imported here: it needs onnx)."""
+    from nst_tf.pretrained import onnx_arbitrary
+
+    return onnx_arbitrary
 
 
 def test_conversion_fails_on_a_weight_it_does_not_use(converter, onnx_dir, tmp_path):

@@ -1,14 +1,15 @@
 """The 26-style network of the TensorFlow Android demo: sizes, saving, style blending, and parity
-of the weights converted by tools/magenta_multistyle.py with onnxruntime on the ONNX file."""
+of the weights converted by nst_tf.pretrained.onnx_multistyle with onnxruntime on the ONNX file."""
 
 import pathlib
 
 import keras
 import numpy as np
 import pytest
-from pretrained_helpers import load_tool, with_stray_weight
+from pretrained_helpers import with_stray_weight
 from support import distinct_style_norms
 
+from nst_tf import metrics
 from nst_tf.feedforward import layers
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import image_io
@@ -26,12 +27,6 @@ MIN_PSNR = 40.0
 
 def one_hot(style):
     return np.eye(NUM_STYLES, dtype=np.float32)[[style]]
-
-
-def psnr(output, reference):
-    """Peak signal-to-noise ratio in dB of two [0, 255] images."""
-    mse = np.mean((np.asarray(output, np.float64) - reference) ** 2)
-    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +89,10 @@ def onnx_path():
 
 @pytest.fixture(scope="module")
 def converter(onnx_path):
-    """The module tools/magenta_multistyle.py."""
-    return load_tool("magenta_multistyle")
+    """The module nst_tf.pretrained.onnx_multistyle (imported here: it needs onnx)."""
+    from nst_tf.pretrained import onnx_multistyle
+
+    return onnx_multistyle
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +136,7 @@ def test_converted_network_matches_onnxruntime(converted, onnx_stylize, photo_pa
     for label, style_weights in mixes.items():
         style_weights = style_weights.astype(np.float32)
         output = converted([image[None], style_weights[None]]).numpy()[0]
-        figure = psnr(output, onnx_stylize(image, style_weights))
+        figure = metrics.psnr(output, onnx_stylize(image, style_weights))
         print(f"{photo_path.stem} {label}: PSNR {figure:.1f} dB")
         assert figure >= MIN_PSNR, (photo_path.stem, label)
 
@@ -154,6 +151,6 @@ def test_style_model_stylizes_with_a_style_and_a_mix(converted, onnx_stylize):
         style_weights = style_model.style_weights(style)
         output = style_model.stylize(image[None], style_weights)[0]
         assert output.shape == image.shape and output.min() >= 0 and output.max() <= 255
-        assert psnr(output, onnx_stylize(image, style_weights)) >= MIN_PSNR
+        assert metrics.psnr(output, onnx_stylize(image, style_weights)) >= MIN_PSNR
     np.testing.assert_array_equal(style_model.style_weights("7"), one_hot(7)[0])
     assert style_model.style_weights("3:0.5,12:0.5")[[3, 12]].tolist() == [0.5, 0.5]

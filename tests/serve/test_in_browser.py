@@ -16,6 +16,8 @@ from browser_helpers import FAKE_CAMERA, StaticServer, launch, new_page, skip_wi
 from PIL import Image
 from serve_helpers import SAMPLES, ServerThread, bomb_png
 
+from nst_tf import metrics
+
 pytest.importorskip("fastapi", reason="the web app's tests need the web extra: pip install .[web]")
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright")
 
@@ -40,10 +42,6 @@ def result_array(page):
         page.click("#download")
     assert download.value.suggested_filename == "nst_tf.png"
     return np.asarray(Image.open(download.value.path()).convert("RGB"), np.float64)
-
-
-def psnr(a, b):
-    return 10 * np.log10(255.0**2 / np.mean((a - b) ** 2))
 
 
 def record_uploads(page):
@@ -101,7 +99,7 @@ def test_page_paints_in_the_browser_and_uploads_nothing(tmp_path):
                 check=True, cwd=REPO, capture_output=True,
             )  # fmt: skip
             reference = np.asarray(Image.open(cli).convert("RGB"), np.float64)
-            assert psnr(painted, reference) >= 35.0
+            assert metrics.psnr(painted, reference) >= 35.0
 
             for change in (
                 lambda: page.fill("#strength", "40"),

@@ -1,4 +1,4 @@
-"""A smaller run of tools/load_test_serve.py: concurrent fast requests and jobs on loopback."""
+"""A smaller run of tools/bench/load_test_serve.py: concurrent fast requests and jobs on loopback."""
 
 import json
 import os
@@ -11,17 +11,18 @@ from serve_helpers import SAMPLES
 pytest.importorskip("fastapi", reason="the web app's tests need the web extra: pip install .[web]")
 pytest.importorskip("psutil", reason="the load test measures memory with psutil")
 
-TOOL = SAMPLES.parents[1] / "tools" / "load_test_serve.py"
+REPO = SAMPLES.parents[1]
 
 
 @pytest.mark.slow
 def test_every_request_is_answered_and_the_server_survives(tmp_path):
     out = tmp_path / "load.json"
-    environment = {**os.environ, "PYTHONPATH": str(SAMPLES.parents[1])}
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
-        [sys.executable, str(TOOL), "--fast", "16", "--jobs", "3", "--max-queue", "1",
-         "--max-fast", "4", "--job-iterations", "5", "--timeout", "240", "--out", str(out)],
-        capture_output=True, text=True, timeout=400, env=environment, check=False,
+        [sys.executable, "-m", "tools.bench.load_test_serve", "--fast", "16", "--jobs", "3",
+         "--max-queue", "1", "--max-fast", "4", "--job-iterations", "5", "--timeout", "240",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=400, env=environment, cwd=REPO, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(out.read_text())

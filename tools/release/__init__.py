@@ -1,0 +1,1 @@
+"""What rebuilds the shipped files: exported_models/, the vendored LiteRT.js, the VGG weights."""
