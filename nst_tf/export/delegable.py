@@ -9,9 +9,11 @@ written with other operators:
     reshape to a run-time shape; followed by a reflection padding by 1 and a 3x3 convolution, as
     a convolution of the tensor before upsampling (sub-pixel) and depth_to_space, so that the
     upsampled tensor is never padded and copied;
-  - a stride-1 convolution to few channels as a stride-2 convolution to four times as many
-    (2x2 blocks of outputs) and depth_to_space: XNNPACK's convolution kernels work on many
-    output channels at once and idle on few.
+  - a stride-1 convolution with a large kernel, or to few channels, as space_to_depth, a
+    convolution with a smaller kernel to f * f times as many channels (f x f blocks of outputs)
+    and depth_to_space: XNNPACK keeps one pointer per kernel tap and output pixel for as long as
+    the interpreter lives, and its convolution kernels work on many output channels at once
+    and idle on few.
 """
 
 import math
@@ -21,8 +23,12 @@ import tensorflow as tf
 
 from nst_tf.feedforward.layers import PadToMultiple, ReflectionPad
 
-# Stride-1 convolutions to fewer channels than this compute 2x2 blocks of outputs (BlockConv).
+# Stride-1 convolutions to fewer channels than this, or with kernels at least LARGE_KERNEL
+# wide, compute BLOCK x BLOCK blocks of outputs (SpaceToDepthConv). Blocks of 4 keep fewer
+# pointers still but add zero taps (multiply-adds) and ran slower.
 NARROW_CHANNELS = 16
+LARGE_KERNEL = 5
+BLOCK = 2
 # XNNPACK concatenates at most this many tensors in one operator.
 MAX_CONCAT_INPUTS = 4
 
@@ -58,8 +64,8 @@ def delegable_copy(model):
             kernel, stride = layer.kernel_size[0], layer.strides[0]
             if stage == "padded" and _subpixel_conv_fits(layer):
                 replacement, args = SubpixelConv(layer), (before, *args[1:])
-            elif _block_conv_fits(layer, multiple, extra):
-                replacement = BlockConv(layer)
+            elif factor := _block_factor(layer, multiple, extra):
+                replacement = SpaceToDepthConv(layer, factor)
             same = extra == kernel - 1 and multiple % stride == 0
             multiple, extra = (multiple // stride, 0) if same else (1, 0)
         output = (replacement or layer)(*args, **kwargs)
@@ -90,19 +96,21 @@ def _subpixel_conv_fits(conv):
     )
 
 
-def _block_conv_fits(conv, multiple, extra):
-    """A square stride-1 convolution with odd kernel, to few channels, on even sides."""
+def _block_factor(conv, multiple, extra):
+    """BLOCK for a square stride-1 convolution with odd kernel, large or to few channels, on
+    sides that are multiples of BLOCK; else None."""
     kernel = conv.kernel_size
-    return (
+    fits = (
         conv.strides == (1, 1)
         and conv.dilation_rate == (1, 1)
         and conv.padding == "valid"
         and kernel[0] == kernel[1]
-        and kernel[0] % 2 == 1
-        and conv.filters < NARROW_CHANNELS
-        and multiple % 2 == 0
-        and extra % 2 == 0
+        and (kernel[0] - 1) % BLOCK == 0
+        and (kernel[0] >= LARGE_KERNEL or conv.filters < NARROW_CHANNELS)
+        and multiple % BLOCK == 0
+        and extra % BLOCK == 0
     )
+    return BLOCK if fits else None
 
 
 def concat(tensors, axis):
@@ -115,6 +123,14 @@ def concat(tensors, axis):
             for i in range(0, len(tensors), size)
         ]
     return tensors[0] if len(tensors) == 1 else tf.concat(tensors, axis)
+
+
+def space_to_depth(images, factor):
+    """tf.nn.space_to_depth as a convolution (stride and kernel the factor) by the identity,
+    exact: XNNPACK takes no SPACE_TO_DEPTH of a tensor sized at run time."""
+    channels = images.shape[-1] * factor * factor
+    identity = tf.reshape(tf.eye(channels), [factor, factor, images.shape[-1], channels])
+    return tf.nn.conv2d(images, identity, factor, "VALID")
 
 
 class KnownChannels(keras.layers.Layer):
@@ -223,36 +239,46 @@ class SubpixelConv(keras.layers.Layer):
         return tf.reshape(tf.stack(corners, 3), [3, 3, channels_in, 4 * channels_out])
 
 
-class BlockConv(keras.layers.Layer):
-    """A stride-1 convolution computing 2x2 blocks of outputs at once: a stride-2 convolution
-    with a (k + 1) x (k + 1) kernel to four times the channels, then depth_to_space.
+class SpaceToDepthConv(keras.layers.Layer):
+    """A stride-1 convolution computing f x f blocks of outputs at once: space_to_depth(f), a
+    convolution with a ((k - 1) / f + 1)-square kernel to f * f times the channels, then
+    depth_to_space(f).
 
-    Of an input with even height and width, as the convolution does (the kernel copied to the
-    four corners of the larger kernel, one per output pixel of a block; the bias repeated, the
-    activation after).
+    Of an input whose height and width are multiples of f, as the convolution does when f
+    divides k - 1 (the kernel copied into an (f + k - 1)-square window once per output pixel of
+    a block, at that pixel's offset; the bias repeated, the activation after). XNNPACK keeps one
+    pointer per kernel tap and output pixel; this needs f * f times fewer per tap.
 
     Args:
       conv: the keras.layers.Conv2D (stride 1, valid padding, odd square kernel).
+      factor: f, the side of a block.
     """
 
-    def __init__(self, conv, **kwargs):
-        super().__init__(name=f"{conv.name}_blocks", **kwargs)
+    def __init__(self, conv, factor, **kwargs):
+        super().__init__(name=f"{conv.name}_blocks{factor}", **kwargs)
         self.conv = conv
+        self.factor = int(factor)
 
     def call(self, images):
-        outputs = tf.nn.conv2d(images, self.block_kernel(), 2, "VALID")
+        f = self.factor
+        outputs = tf.nn.conv2d(space_to_depth(images, f), self.block_kernel(), 1, "VALID")
         if self.conv.use_bias:
-            outputs = outputs + tf.tile(self.conv.bias, [4])
-        return self.conv.activation(tf.nn.depth_to_space(outputs, 2))
+            outputs = outputs + tf.tile(self.conv.bias, [f * f])
+        return self.conv.activation(tf.nn.depth_to_space(outputs, f))
 
     def block_kernel(self):
-        """The kernel (k + 1, k + 1, in, 4 * out), output channels ordered as depth_to_space
-        reads them (block row, block column, channel)."""
-        kernel = self.conv.kernel
+        """The kernel (k', k', f * f * in, f * f * out), k' = (k - 1) / f + 1: input channels
+        ordered as space_to_depth writes them, output channels as depth_to_space reads them
+        (block row, block column, channel)."""
+        kernel, f = self.conv.kernel, self.factor
         size, _, channels_in, channels_out = kernel.shape
+        blocks = (size - 1) // f + 1
         corners = [
-            tf.pad(kernel, [[row, 1 - row], [column, 1 - column], [0, 0], [0, 0]])
-            for row in range(2)
-            for column in range(2)
+            tf.pad(kernel, [[row, f - 1 - row], [column, f - 1 - column], [0, 0], [0, 0]])
+            for row in range(f)
+            for column in range(f)
         ]
-        return tf.reshape(tf.stack(corners, 3), [size + 1, size + 1, channels_in, 4 * channels_out])
+        window = tf.stack(corners, 3)  # (f * blocks, f * blocks, in, f * f, out)
+        window = tf.reshape(window, [blocks, f, blocks, f, channels_in, f * f * channels_out])
+        window = tf.transpose(window, [0, 2, 1, 3, 4, 5])
+        return tf.reshape(window, [blocks, blocks, f * f * channels_in, f * f * channels_out])
