@@ -9,6 +9,7 @@ import dataclasses
 import glob
 import hashlib
 import os
+import socket
 import tempfile
 import threading
 import time
@@ -161,8 +162,12 @@ def connect(address):
         from dask import distributed
     except ImportError:
         raise NstError('running on Dask needs it: pip install "nst_tf[dask]"') from None
+    full = address if "://" in address else "tcp://" + address  # Dask's default protocol
     try:
-        return distributed.Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+        if full.startswith("tcp://"):  # refused at once rather than retried until the timeout
+            host, port = distributed.comm.parse_host_port(full[len("tcp://") :])
+            socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
+        return distributed.Client(full, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         reason = " ".join(str(error).split()) or type(error).__name__
         raise NstError(f"cannot reach the Dask scheduler at {address}: {reason}") from None

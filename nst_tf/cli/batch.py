@@ -81,6 +81,8 @@ def run(values, input_glob):
     elif importlib.util.find_spec("apache_beam") is None:
         raise NstError('nst-tf batch needs Apache Beam: pip install "nst_tf[beam]"')
     logging.getLogger().setLevel(logging.ERROR)  # Beam's import warns of absent cloud clients
+    if scheduler is not None:
+        quiet_dask()
     from nst_tf.batch import job
 
     report = job.stylize_batch(
@@ -103,6 +105,16 @@ def run(values, input_glob):
         + f"); read {report['bytes_read'] / 1e6:.1f} MB, wrote {report['bytes_written'] / 1e6:.1f}"
         f" MB; {report['batches']} batches, {report['stylize_ms'] / 1000:.1f} s in the network"
     )
+
+
+def quiet_dask():
+    """Silences Dask's client logs (a lost scheduler comes with tracebacks): the error is
+    reported in one line."""
+    import distributed  # noqa: F401  (sets up its loggers, each with its own level)
+
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] == "distributed":
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 COMMAND = common.Command(
