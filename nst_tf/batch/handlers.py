@@ -3,8 +3,8 @@ and Magenta's arbitrary network with one painting (`--fast`).
 
 An example is a batch of images of one size, as BatchBySize made it: a list of
 (input path, output path, uint8 image); RunInference hands them over one at a time. A worker
-loads the network once (steps.make_painter), on the engine nst_tf.engine_choice picks there (TensorFlow, when it is
-the one, is imported there, not where the pipeline is built).
+makes the painter once (steps.make_painter), on the engine nst_tf.engine_choice picks there
+(TensorFlow, when it is the one, is imported there, not where the pipeline is built).
 """
 
 import os

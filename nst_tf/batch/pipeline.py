@@ -94,7 +94,8 @@ def build(pipeline, job, handler):
     (
         (decoded[beam_steps.FAILED], written[beam_steps.FAILED])
         | "Failures" >> beam.Flatten()
-        | "DeadLetters" >> beam.io.WriteToText(job.dead_letter, shard_name_template="", num_shards=1)
+        | "DeadLetters"
+        >> beam.io.WriteToText(job.dead_letter, shard_name_template="", num_shards=1)
     )
 
 

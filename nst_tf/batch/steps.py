@@ -103,4 +103,3 @@ def write_local(target, data):
       whether it was written (False: it was there).
     """
     return files.write_atomically(target, lambda f: f.write(data), keep_existing=True)
-

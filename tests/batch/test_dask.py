@@ -193,10 +193,10 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(cluster, tmp_path)
             time.sleep(0.05)
         busy = {info["name"] for address, info in client.scheduler_info()["workers"].items()
                 if client.processing().get(address)}  # fmt: skip
-        victim = sorted(busy)[0] if busy else "w0"
+        victim = min(busy) if busy else "w0"
         written_before = len(outputs(out))
         cluster.kill(cluster.workers[victim])
-    stdout, stderr = process.communicate(timeout=300)
+    _, stderr = process.communicate(timeout=300)
     watcher.stopped.set()
     watcher.join()
     assert process.returncode == 0, stderr[-2000:]
@@ -222,7 +222,7 @@ def test_the_scheduler_gone_is_a_one_line_error_and_written_outputs_stay(tmp_pat
         while not (out.exists() and len(outputs(out)) >= 2) and time.monotonic() < deadline:
             time.sleep(0.05)
         doomed.kill(doomed.scheduler)
-        stdout, stderr = process.communicate(timeout=120)
+        _, stderr = process.communicate(timeout=120)
     finally:
         doomed.stop()
     assert process.returncode == 2, stderr[-2000:]
@@ -235,7 +235,7 @@ def test_the_scheduler_gone_is_a_one_line_error_and_written_outputs_stay(tmp_pat
 def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path):
     inputs = tmp_path / "in"
     make_inputs(inputs, 4, 32, bad=False)
-    code, stdout, stderr = batch(inputs, tmp_path / "out", "tcp://127.0.0.1:8839")
+    code, _, stderr = batch(inputs, tmp_path / "out", "tcp://127.0.0.1:8839")
     assert code == 2 and stderr.count("\n") == 1, stderr
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:8839" in stderr
     assert not (tmp_path / "out").exists()
@@ -250,7 +250,9 @@ def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path):
 )
 def test_beam_options_and_beams_dask_runner_are_refused(tmp_path, arguments, message):
     make_inputs(tmp_path / "in", 1, 32, bad=False)
-    script = "import sys\nfrom nst_tf.cli import main\nsys.exit(main.main(['nst-tf', *sys.argv[1:]]))"
+    script = (
+        "import sys\nfrom nst_tf.cli import main\nsys.exit(main.main(['nst-tf', *sys.argv[1:]]))"
+    )
     completed = run_python(script, "batch", f"{tmp_path}/in/*", "-o", tmp_path / "out",
                            "--model", "magenta26:7", *arguments)  # fmt: skip
     assert completed.returncode == 2, completed.stderr
