@@ -210,12 +210,26 @@ def run(job, address):
             for name, value in chunk_counts.items():
                 counts[name] += value
             letters.extend(chunk_letters)
+        sweep_temporaries([naming.output_path(path, job.base, job.output_dir) for path in todo])
     except (OSError, TimeoutError, distributed.client.CancelledError) as error:
         raise NstError(f"lost the Dask scheduler at {address}: {_one_line(error)}") from None
     finally:
         write_text(job.dead_letter, "".join(line + "\n" for line in letters))
         client.close(timeout=CONNECT_SECONDS)
     return counts
+
+
+def sweep_temporaries(targets):
+    """Removes what writers killed mid-write left beside these outputs (files.write_atomically's
+    hidden .tmp-*NAME files); called once every task has ended, so none is being written."""
+    by_folder = {}
+    for target in targets:
+        if not naming.is_url(target):
+            by_folder.setdefault(os.path.dirname(target), set()).add(os.path.basename(target))
+    for folder, names in by_folder.items():
+        for entry in os.scandir(folder) if os.path.isdir(folder) else ():
+            if entry.name.startswith(".tmp-") and any(entry.name.endswith(n) for n in names):
+                os.remove(entry.path)
 
 
 def _one_line(error):

@@ -125,11 +125,15 @@ def batch(inputs, out, address, *extra, wait=True):
 
 
 def outputs(out):
-    return sorted(p.name for p in out.iterdir() if p.suffix in (".jpg", ".png"))
+    """The outputs in a folder (not the hidden temporary files of writes under way)."""
+    return sorted(
+        p.name for p in out.iterdir() if p.suffix in (".jpg", ".png") and p.name[0] != "."
+    )
 
 
-def check_complete(out, names, inputs, size=None):
-    """Every output decodes whole, at its input's size (longest side `size` if given)."""
+def check_complete(out, names, inputs, size=None, temporary_left=False):
+    """Every output decodes whole, at its input's size (longest side `size` if given); no
+    temporary file left unless a worker may have been stopped while writing one."""
     for name in names:
         with Image.open(out / name) as image:
             image.load()
@@ -139,7 +143,8 @@ def check_complete(out, names, inputs, size=None):
                 scale = size / max(expected)
                 expected = tuple(round(side * scale) for side in expected)
             assert image.size == expected, name
-    assert not [p for p in out.iterdir() if p.name.startswith(".tmp")]
+    if not temporary_left:
+        assert not [p for p in out.iterdir() if p.name.startswith(".tmp")]
 
 
 class Watcher(threading.Thread):
@@ -189,8 +194,8 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(cluster, tmp_path)
     process = batch(inputs, out, cluster.address, "--batch-size", "2", wait=False)
     with cluster.client() as client:
         deadline = time.monotonic() + 240
-        while not (out.exists() and len(outputs(out)) >= 4) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while not (out.exists() and len(outputs(out)) >= 2) and time.monotonic() < deadline:
+            time.sleep(0.02)
         busy = {info["name"] for address, info in client.scheduler_info()["workers"].items()
                 if client.processing().get(address)}  # fmt: skip
         victim = min(busy) if busy else "w0"
@@ -229,7 +234,7 @@ def test_the_scheduler_gone_is_a_one_line_error_and_written_outputs_stay(tmp_pat
     assert stderr.count("\n") == 1 and "lost the Dask scheduler" in stderr, stderr
     written = outputs(out)
     assert 2 <= len(written) < len(good)
-    check_complete(out, written, inputs)
+    check_complete(out, written, inputs, temporary_left=True)  # the workers were stopped after
 
 
 def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path):
