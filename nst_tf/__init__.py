@@ -48,7 +48,7 @@ _PUBLIC = {
     "export_arbitrary_saved_model": "nst_tf.export.arbitrary",
     "export_arbitrary_tflite": "nst_tf.export.arbitrary",
     "LiteArbitraryModel": "nst_tf.pretrained.lite_runner",
-    "stylize_batch": "nst_tf.batch.pipeline",
+    "stylize_batch": "nst_tf.batch.job",
     "matting_laplacian": "nst_tf.photoreal.matting",
     "photo_smooth": "nst_tf.photoreal.smoothing",
     "image_analogy": "nst_tf.analogy.analogy",

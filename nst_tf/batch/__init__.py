@@ -1,2 +1,2 @@
-"""Batch stylisation on Apache Beam: the same pipeline on the DirectRunner, Dataflow, Flink or
-Spark (`nst-tf batch`, `nst_tf.stylize_batch`)."""
+"""Batch stylisation (`nst-tf batch`, `nst_tf.stylize_batch`): the same steps on Apache Beam (the
+DirectRunner, Dataflow, Flink or Spark) or on a running Dask cluster."""

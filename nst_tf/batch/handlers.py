@@ -1,22 +1,21 @@
 """RunInference model handlers for nst_tf's networks: a trained or shipped network (`--model`)
 and Magenta's arbitrary network with one painting (`--fast`).
 
-An example is a batch of images of one size, as GroupIntoBatches made it: a list of
+An example is a batch of images of one size, as BatchBySize made it: a list of
 (input path, output path, uint8 image); RunInference hands them over one at a time. A worker
-loads the network once, on the engine nst_tf.engine_choice picks there (TensorFlow, when it is
-the one, is imported there, not where the pipeline is built).
+makes the painter once (steps.make_painter), on the engine nst_tf.engine_choice picks there
+(TensorFlow, when it is the one, is imported there, not where the pipeline is built).
 """
 
 import os
 import tempfile
 import time
 
-import numpy as np
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
-from nst_tf.batch import naming
+from nst_tf.batch import naming, steps
 
 NAMESPACE = "nst_tf"
 
@@ -37,9 +36,8 @@ class _StyleHandler(ModelHandler):
 
     def run_inference(self, batch, model, inference_args=None):
         for group in batch:
-            images = np.stack([image for _, _, image in group]).astype(np.float32)
             started = time.perf_counter()
-            outputs = model(images)
+            outputs = steps.paint(model, group)
             self._milliseconds.inc(round(1000 * (time.perf_counter() - started)))
             self._batches.inc()
             yield PredictionResult(group, outputs)
@@ -56,11 +54,7 @@ class ModelStyleHandler(_StyleHandler):
         self.engine = engine
 
     def load_model(self):
-        from nst_tf.feedforward import styles
-
-        style_model = styles.load_style_network(local_copy(self.model), self.engine)
-        weights = style_model.style_weights(self.model_style)
-        return lambda images: style_model.stylize(images, weights)
+        return steps.make_painter(local_copy(self.model), self.model_style, engine=self.engine)
 
 
 class FastStyleHandler(_StyleHandler):
@@ -73,12 +67,7 @@ class FastStyleHandler(_StyleHandler):
         self.engine = engine
 
     def load_model(self):
-        from nst_tf.pretrained import fast
-
-        style = self.style.astype(np.float32)
-        return lambda images: np.stack(
-            [fast.stylize_fast(image, style, engine=self.engine) for image in images]
-        )
+        return steps.make_painter(style=self.style, engine=self.engine)
 
 
 def local_copy(model):

@@ -1,21 +1,26 @@
-"""The pipeline's steps around the network: skip what is done, decode, write; each failure
-becomes a dead letter (a JSON line: the input and a one-line reason) and is counted."""
+"""The steps of a batch, as plain functions both engines call (the Beam DoFns in `beam_steps`,
+the Dask tasks in `on_dask`): skip what is done, decode, batch by size, paint, write whole; a
+failure becomes a dead letter (a JSON line: the input and a one-line reason). No Beam, no Dask,
+no TensorFlow here (the network's engine is imported where the painter is made)."""
 
 import json
 
-import apache_beam as beam
 import numpy as np
-from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
-from apache_beam.transforms.window import GlobalWindow
-from apache_beam.utils.windowed_value import WindowedValue
 
-from nst_tf.batch import naming
-from nst_tf.batch.handlers import NAMESPACE
 from nst_tf.errors import NstError
 from nst_tf.io import files, image_io
 
-FAILED = "failed"
+# What one image's step can fail with: it becomes a dead letter, the batch goes on.
+IMAGE_ERRORS = (NstError, OSError)
+COUNTERS = (
+    "images_written",
+    "images_kept",
+    "images_failed",
+    "bytes_read",
+    "bytes_written",
+    "batches",
+    "stylize_ms",
+)
 
 
 def dead_letter(path, reason):
@@ -23,96 +28,78 @@ def dead_letter(path, reason):
     return json.dumps({"input": path, "reason": " ".join(str(reason).split())})
 
 
-class NotDoneYet(beam.DoFn):
-    """Passes on the matched inputs whose output is not there yet; outputs are written whole
-    (renamed into place), so one that exists is complete."""
+def decode(path, data, size):
+    """An input's bytes as a uint8 image, resized to `size` (longest side; None: as it is).
 
-    def __init__(self, base, output_dir):
-        self.base, self.output_dir = base, output_dir
-        self.kept = Metrics.counter(NAMESPACE, "images_kept")
-
-    def process(self, metadata):
-        if FileSystems.exists(naming.output_path(metadata.path, self.base, self.output_dir)):
-            self.kept.inc()
-            return
-        yield metadata
+    Raises:
+      NstError: not an image, truncated, or under 16 px a side.
+    """
+    image = image_io.decode_image(data, path)
+    image_io.check_min_side(image.shape, "image")
+    if size:
+        image = image_io.resize_longest(image, size)
+    return image_io.to_uint8(image)
 
 
-class Decode(beam.DoFn):
-    """Decodes a read input (a fileio.ReadableFile), resized to `size` (longest side; None: as it
-    is), keyed by its size for batching, with its output path; an unreadable or too small input
-    goes to the FAILED output."""
-
-    def __init__(self, base, output_dir, size):
-        self.base, self.output_dir = base, output_dir
-        self.size = size
-        self.read = Metrics.counter(NAMESPACE, "bytes_read")
-        self.failed = Metrics.counter(NAMESPACE, "images_failed")
-
-    def process(self, readable):
-        path = readable.metadata.path
-        target = naming.output_path(path, self.base, self.output_dir)
-        try:
-            data = readable.read()
-            self.read.inc(len(data))
-            image = image_io.decode_image(data, path)
-            image_io.check_min_side(image.shape, "image")
-            if self.size:
-                image = image_io.resize_longest(image, self.size)
-        except (NstError, OSError) as error:
-            self.failed.inc()
-            yield beam.pvalue.TaggedOutput(FAILED, dead_letter(path, error))
-            return
-        yield f"{image.shape[0]}x{image.shape[1]}", (path, target, image_io.to_uint8(image))
+def size_key(image):
+    """The key images are batched by: their height and width."""
+    return f"{image.shape[0]}x{image.shape[1]}"
 
 
-class BatchBySize(beam.DoFn):
-    """Gathers decoded images of one size into batches of up to `batch_size` within a bundle,
-    as beam.BatchElements does but by size. No state or timers: the DirectRunner drops the
-    metrics of steps after timer-fired bundles (GroupIntoBatches lost the writes' counts)."""
+class SizeBatcher:
+    """Gathers (path, target, image) items of one size into groups of up to `batch_size`."""
 
     def __init__(self, batch_size):
         self.batch_size = batch_size
         self.pending = {}
 
-    def start_bundle(self):
-        self.pending = {}
-
-    def process(self, item):
-        size, image = item
-        group = self.pending.setdefault(size, [])
-        group.append(image)
+    def add(self, item):
+        """Adds an item; returns a full group of its size, or None."""
+        group = self.pending.setdefault(size_key(item[2]), [])
+        group.append(item)
         if len(group) == self.batch_size:
-            yield self.pending.pop(size)
+            return self.pending.pop(size_key(item[2]))
+        return None
 
-    def finish_bundle(self):
-        window = GlobalWindow()
-        for group in self.pending.values():
-            yield WindowedValue(group, window.max_timestamp(), [window])
-        self.pending = {}
+    def drain(self):
+        """The groups not yet full, and forgets them."""
+        groups, self.pending = list(self.pending.values()), {}
+        return groups
 
 
-class Write(beam.DoFn):
-    """Writes each stylised image of a batch whole (a temporary file renamed into place, or one
-    object on a remote store); a failure goes to the FAILED output."""
+def make_painter(model=None, model_style=None, style=None, engine="auto"):
+    """A function from a float32 batch (n, height, width, 3) to its stylised images: a network
+    `nst_tf.load_style_network` reads (`model`, a local path or shipped name, with
+    `model_style`), or Magenta's arbitrary network with the painting `style` (uint8), which
+    paints image by image (as `nst-tf stylize --fast`: its stroke pass works on one image)."""
+    if style is not None:
+        from nst_tf.pretrained import fast
 
-    def __init__(self):
-        self.written = Metrics.counter(NAMESPACE, "images_written")
-        self.bytes = Metrics.counter(NAMESPACE, "bytes_written")
-        self.failed = Metrics.counter(NAMESPACE, "images_failed")
+        painting = np.asarray(style, np.float32)
+        return lambda images: np.stack(
+            [fast.stylize_fast(image, painting, engine=engine) for image in images]
+        )
+    from nst_tf.feedforward import styles
 
-    def process(self, result):
-        for (path, target, _), output in zip(result.example, result.inference):
-            try:
-                data = image_io.encode_image(np.asarray(output), target)
-                if naming.is_url(target):
-                    with FileSystems.create(target) as f:
-                        f.write(data)
-                else:
-                    files.write_atomically(target, lambda f, data=data: f.write(data))
-            except (NstError, OSError) as error:
-                self.failed.inc()
-                yield beam.pvalue.TaggedOutput(FAILED, dead_letter(path, error))
-                continue
-            self.written.inc()
-            self.bytes.inc(len(data))
+    network = styles.load_style_network(model, engine)
+    weights = network.style_weights(model_style)
+    return lambda images: network.stylize(images, weights)
+
+
+def paint(painter, group):
+    """The stylised images of a group of (path, target, uint8 image), in its order."""
+    return painter(np.stack([image for _, _, image in group]).astype(np.float32))
+
+
+def encode(output, target):
+    """A stylised image as the bytes of its output file (format from the target's ending)."""
+    return image_io.encode_image(np.asarray(output), target)
+
+
+def write_local(target, data):
+    """Writes an output whole, never over one already there (a task run twice writes once).
+
+    Returns:
+      whether it was written (False: it was there).
+    """
+    return files.write_atomically(target, lambda f: f.write(data), keep_existing=True)

@@ -1,5 +1,6 @@
 """`nst-tf batch INPUT_GLOB -o OUTPUT_DIR (--model NAME | --style IMAGE --fast)`: stylisation of
-many files on Apache Beam (needs the `beam` extra); Beam's pipeline options pass through."""
+many files on Apache Beam (needs the `beam` extra; Beam's pipeline options pass through) or on
+a Dask cluster (`--dask-scheduler`, needs the `dask` extra)."""
 
 import importlib.util
 import logging
@@ -48,6 +49,13 @@ def define_flags():
         "JSON lines file of the inputs that failed and why (default: OUTPUT_DIR/failed.jsonl).",
         flag_values=fv,
     )
+    flags.DEFINE_string(
+        "dask-scheduler",
+        None,
+        "Run on a dask.distributed cluster: its scheduler's address (tcp://HOST:8786), started "
+        "with `dask scheduler` and `dask worker` (needs the `dask` extra; Beam is not used).",
+        flag_values=fv,
+    )
     engine.define_engine_flag(fv)
     return fv
 
@@ -63,12 +71,21 @@ def run(values, input_glob):
         raise NstError("--fast needs --style IMAGE (the painting), and --style needs --fast")
     if values["model_style"] is not None and values["model"] is None:
         raise NstError("--model-style needs --model")
-    if importlib.util.find_spec("apache_beam") is None:
+    scheduler = values["dask_scheduler"]
+    if scheduler is not None:
+        if values["pipeline_args"]:
+            names = ", ".join(arg.split("=")[0] for arg in values["pipeline_args"])
+            raise NstError(f"Beam's pipeline options ({names}) do not apply with --dask-scheduler")
+        if importlib.util.find_spec("distributed") is None:
+            raise NstError('--dask-scheduler needs Dask: pip install "nst_tf[dask]"')
+    elif importlib.util.find_spec("apache_beam") is None:
         raise NstError('nst-tf batch needs Apache Beam: pip install "nst_tf[beam]"')
     logging.getLogger().setLevel(logging.ERROR)  # Beam's import warns of absent cloud clients
-    from nst_tf.batch import pipeline
+    if scheduler is not None:
+        quiet_dask()
+    from nst_tf.batch import job
 
-    report = pipeline.stylize_batch(
+    report = job.stylize_batch(
         input_glob,
         output,
         model=values["model"],
@@ -79,6 +96,7 @@ def run(values, input_glob):
         dead_letter=values["dead_letter"],
         pipeline_args=values["pipeline_args"],
         engine=values["engine"],
+        dask_scheduler=scheduler,
     )
     print(
         f"wrote {report['images_written']} images to {output} in {report['seconds']:.1f} s "
@@ -89,11 +107,22 @@ def run(values, input_glob):
     )
 
 
+def quiet_dask():
+    """Silences Dask's client logs (a lost scheduler comes with tracebacks): the error is
+    reported in one line."""
+    import distributed  # noqa: F401  (sets up its loggers, each with its own level)
+
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] == "distributed":
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 COMMAND = common.Command(
     define_flags,
     ("INPUT_GLOB",),
     "Stylise every file matching a glob on Apache Beam; its pipeline options (--runner=..., "
-    "as --name=value) pass through (local multi-process by default; Dataflow, Flink, Spark).",
+    "as --name=value) pass through (local multi-process by default; Dataflow, Flink, Spark); "
+    "or on a Dask cluster with --dask-scheduler.",
     run,
     passes_unknown_flags=True,
 )

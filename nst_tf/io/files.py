@@ -5,6 +5,7 @@ libraries: SavedModels, .keras files, videos) or `write_atomically` (bytes we pr
 """
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -89,14 +90,22 @@ def _remove(path):
         os.remove(path)
 
 
-def write_atomically(path, write):
+def write_atomically(path, write, keep_existing=False):
     """Calls `write(file)` on a temporary file beside `path`, then renames it to `path`.
 
     Args:
       path: destination file.
       write: function taking a binary file object.
+      keep_existing: never replace a file already at `path` (a hard link puts the new file
+        there only if nothing is, so of two writers at once exactly one wins); on a file
+        system without hard links, a rename after checking.
+
+    Returns:
+      whether the file was written (False: kept_existing and a file was there).
     """
     check_writable_destination(path)
+    if keep_existing and os.path.exists(path):
+        return False
     folder = os.path.dirname(os.path.abspath(path))
     try:
         handle, temporary = tempfile.mkstemp(
@@ -112,13 +121,33 @@ def write_atomically(path, write):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes owner-only files; match open()'s
+        if keep_existing:
+            return _link_unless_there(temporary, path)
         os.replace(temporary, path)
+        return True
     except BaseException as error:
-        if os.path.exists(temporary):
-            os.remove(temporary)
         if isinstance(error, OSError):
             raise NstError(f"cannot write {path}: {error.strerror or error}") from None
         raise
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _link_unless_there(temporary, path):
+    """Puts `temporary` at `path` unless a file is there; whether it did."""
+    try:
+        os.link(temporary, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+    if os.path.exists(path):  # no hard links here: check, then rename
+        return False
+    os.replace(temporary, path)
+    return True
 
 
 def write_json(path, value):

@@ -13,7 +13,7 @@ from support import REPO, SAMPLES, gradient_image, run_python, stripes_image
 
 pytest.importorskip("apache_beam")
 
-from nst_tf.batch import naming, pipeline  # noqa: E402
+from nst_tf.batch import job, naming, pipeline  # noqa: E402
 
 IN_PROCESS = ["--direct_running_mode=in_memory"]
 BAD = {"truncated.jpg", "notes.jpg", "pixel.png"}
@@ -45,7 +45,7 @@ def good_names(folder):
 @pytest.fixture(scope="module")
 def first_run(inputs, tmp_path_factory):
     out = tmp_path_factory.mktemp("styled")
-    report = pipeline.stylize_batch(
+    report = job.stylize_batch(
         f"{inputs}/**", str(out), model="magenta26:7", size=32, pipeline_args=IN_PROCESS
     )
     return out, report
@@ -84,7 +84,7 @@ def test_a_rerun_writes_only_the_missing_outputs(inputs, first_run):
     for name in missing:
         (out / name).unlink()
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.suffix in (".jpg", ".png")}
-    report = pipeline.stylize_batch(
+    report = job.stylize_batch(
         f"{inputs}/**", str(out), model="magenta26:7", size=32, pipeline_args=IN_PROCESS
     )
     assert (report["images_written"], report["images_kept"], report["images_failed"]) == (3, 14, 3)
@@ -153,5 +153,5 @@ def test_a_painting_under_16_px_a_side_is_refused_before_the_pipeline(inputs, tm
     tiny = tmp_path / "tiny.png"
     Image.fromarray(np.zeros((12, 40, 3), np.uint8)).save(tiny)
     with pytest.raises(NstError, match="the style image is 40x12 px; it needs at least 16 px"):
-        pipeline.stylize_batch(f"{inputs}/*.jpg", str(tmp_path / "out"), style=str(tiny))
+        job.stylize_batch(f"{inputs}/*.jpg", str(tmp_path / "out"), style=str(tiny))
     assert not (tmp_path / "out").exists()

@@ -192,3 +192,14 @@ def test_the_one_size_rule_refuses_a_side_under_16_px(shape):
 def test_the_one_size_rule_takes_16_px():
     images.check_min_side((16, 16, 3), "style image")
     images.check_min_side((16, 4000), "style image")
+
+
+def test_a_write_that_keeps_existing_never_replaces_a_file(tmp_path):
+    target = tmp_path / "sub" / "out.png"
+    assert files.write_atomically(target, lambda f: f.write(b"first"), keep_existing=True)
+    inode = target.stat().st_ino
+    assert not files.write_atomically(target, lambda f: f.write(b"second"), keep_existing=True)
+    assert target.read_bytes() == b"first" and target.stat().st_ino == inode
+    assert files.write_atomically(target, lambda f: f.write(b"third"))
+    assert target.read_bytes() == b"third"
+    assert [p.name for p in target.parent.iterdir()] == ["out.png"]  # no temporary file left
