@@ -229,7 +229,8 @@ def save_image(path, image):
 
 
 def encode_image(image, path):
-    """The bytes of an image file in the format that `path`'s ending names (JPEG quality 95).
+    """The bytes of an image file in the format that `path`'s ending names (JPEG and WebP at
+    quality 95; PNG at zlib level 3, close to the default level's size and far quicker to write).
 
     Args:
       image: array (height, width, 3) in [0, 255], any float or uint8 dtype.
@@ -240,6 +241,8 @@ def encode_image(image, path):
     """
     image_format = WRITE_FORMATS[os.path.splitext(os.fspath(path))[1].lower()]
     options = {"quality": 95} if image_format in ("JPEG", "WEBP") else {}
+    if image_format == "PNG":
+        options = {"compress_level": 3}
     buffer = io.BytesIO()
     Image.fromarray(to_uint8(image)).save(buffer, image_format, **options)
     return buffer.getvalue()
