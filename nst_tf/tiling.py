@@ -83,4 +83,5 @@ def process_tiled(image, process, tile, overlap, progress=False):
     ):
         total[top:bottom, left:right] += process(image[top:bottom, left:right]) * weights
         weight_sum[top:bottom, left:right] += weights
-    return total / weight_sum
+    total /= weight_sum
+    return total

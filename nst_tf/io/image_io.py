@@ -181,11 +181,10 @@ def resize_float(image, size):
         return image
     shrinking = height * width < image.shape[0] * image.shape[1]
     method = Image.BOX if shrinking else Image.BICUBIC
-    channels = [
-        np.asarray(Image.fromarray(image[..., c]).resize((width, height), method), np.float32)
-        for c in range(image.shape[-1])
-    ]
-    return np.stack(channels, axis=-1)
+    resized = np.empty((height, width, image.shape[-1]), np.float32)
+    for c in range(image.shape[-1]):
+        resized[..., c] = np.asarray(Image.fromarray(image[..., c]).resize((width, height), method))
+    return resized
 
 
 def resize_longest(image, longest_side):

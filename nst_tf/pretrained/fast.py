@@ -184,9 +184,10 @@ def stylize_fast(
     small = image_io.scaled_size(height, width, working_size or max(height, width))
     if max(height, width) > max(small) and min(small) >= image_io.MIN_SIDE:
         resize = image_io.resize_float
-        strokes = resize(paint(resize(content, small), vector, engine=engine), (height, width))
-        painted = strokes + painted - resize(resize(painted, small), (height, width))
-    painted = np.clip(painted, 0.0, 255.0)
+        # In place: on a large photo each full-size temporary is hundreds of megabytes.
+        painted -= resize(resize(painted, small), (height, width))
+        painted += resize(paint(resize(content, small), vector, engine=engine), (height, width))
+    painted = np.clip(painted, 0.0, 255.0, out=painted)
     if preserve_colors == "luminance":
         painted = colors.combine_luminance(painted, content)
     return painted
