@@ -110,6 +110,10 @@ PEAK_MEMORY = textwrap.dedent(
     style = rng.uniform(0, 255, (256, 256, 3)).astype(np.float32)
     result = fast.stylize_fast(photo, style)
     assert result.shape == (4000, 6000, 3)
+    from nst_tf import engine_choice
+    from nst_tf.feedforward import shipped
+    from nst_tf.pretrained import lite_runner
+    print("engine", engine_choice.choose("auto", shipped.has_tflite(lite_runner.FILES)))
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)
     """
 )
@@ -122,5 +126,5 @@ def test_a_6000_by_4000_photo_paints_within_4_gib():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     peak_gib = float(done.stdout.strip().splitlines()[-1])
-    print(f"6000x4000: peak memory {peak_gib:.2f} GiB")
+    print(f"6000x4000: peak memory {peak_gib:.2f} GiB; {done.stdout.splitlines()[-2]}")
     assert peak_gib < 4.0
