@@ -119,12 +119,11 @@ def paint(content, vector, tile_size=None, progress=False, engine="auto"):
     if height * width > MAX_UNTILED_PIXELS:
         shrink = (MAX_UNTILED_PIXELS / (height * width)) ** 0.5
         overview = image_io.resize_float(content, (int(height * shrink), int(width * shrink)))
-    moments = pair.moments(overview, vector)
-
-    def paint_tile(tile):
-        return pair.paint_with_moments(np.asarray(tile, np.float32), vector, moments)
-
-    return tiling.process_tiled(content, paint_tile, tile_size, TILE_OVERLAP, progress)
+    paint_tile = pair.tile_painter(vector, pair.moments(overview, vector))
+    return tiling.process_tiled(
+        content, lambda tile: paint_tile(np.asarray(tile, np.float32)), tile_size, TILE_OVERLAP,
+        progress,
+    )
 
 
 def stylize_fast(

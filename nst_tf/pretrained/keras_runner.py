@@ -50,8 +50,12 @@ class KerasArbitrary:
         return self._transform(image[None] / 255.0, vector[None]).numpy()[0] * 255.0
 
     def moments(self, image, vector):
-        """Each instance norm's mean and variance on one image, for paint_with_moments."""
+        """Each instance norm's mean and variance on one image, for tile_painter."""
         return [moment.numpy() for moment in self._moments(image[None] / 255.0, vector[None])]
+
+    def tile_painter(self, vector, moments):
+        """A function tile -> the transformer on it, normalised with the given moments."""
+        return lambda tile: self.paint_with_moments(tile, vector, moments)
 
     def paint_with_moments(self, tile, vector, moments):
         """The transformer on a tile, normalised with the given moments."""

@@ -37,18 +37,25 @@ class LiteArbitrary:
         return next(iter(outputs.values()))[0]
 
     def moments(self, image, vector):
-        """Each instance norm's mean and variance on one image, for paint_with_moments."""
+        """Each instance norm's mean and variance on one image, for tile_painter."""
         # Loaded for each image: its memory, at the size of a large image's overview, goes with it.
         outputs = shipped.load_tflite(MOMENTS)(content=image[None], style_vector=vector[None])
         return [outputs[name] for name in sorted(outputs)]
 
-    def paint_with_moments(self, tile, vector, moments):
-        """The transformer on a tile, normalised with the given moments."""
-        network = shipped.tflite_network(TILE_TRANSFORMER)
+    def tile_painter(self, vector, moments):
+        """A function tile -> the transformer on it, normalised with the given moments.
+
+        The network is loaded for each image: its memory goes with the function.
+        """
+        network = shipped.load_tflite(TILE_TRANSFORMER)
         names = sorted(name for name in network.inputs if name.startswith("moment_"))
         given = dict(zip(names, moments))
-        outputs = network(content=tile[None], style_vector=vector[None], **given)
-        return next(iter(outputs.values()))[0]
+
+        def paint_tile(tile):
+            outputs = network(content=tile[None], style_vector=vector[None], **given)
+            return next(iter(outputs.values()))[0]
+
+        return paint_tile
 
 
 @functools.cache
