@@ -32,6 +32,9 @@ from nst_tf.pretrained.sizes import STYLE_SIZE
 WORKING_SIZE = 1024
 # Beyond this many pixels the transformer runs on tiles of TILE_SIZE (memory stays bounded).
 MAX_UNTILED_PIXELS = 2048 * 2048
+# Beyond this many pixels the whole image's normalisation statistics are measured on a copy
+# scaled down to it (their network holds the whole copy at once).
+OVERVIEW_PIXELS = 1536 * 1536
 TILE_SIZE = 1024
 # Tiles see this much of their neighbours (feathered): less left seams visible against the whole
 # image (tests/pretrained/test_fast.py holds the tiled result close to the untiled one).
@@ -113,11 +116,11 @@ def paint(content, vector, tile_size=None, progress=False, engine="auto"):
     if tile_size is None and height * width <= MAX_UNTILED_PIXELS:
         return pair.paint(content, vector)
     tile_size = tile_size or TILE_SIZE
-    # The whole image's normalisation statistics, measured on it or, beyond what one pass holds,
-    # on a copy scaled down to that.
+    # The whole image's normalisation statistics, measured on it or, beyond OVERVIEW_PIXELS, on a
+    # copy scaled down to that many pixels.
     overview = content
-    if height * width > MAX_UNTILED_PIXELS:
-        shrink = (MAX_UNTILED_PIXELS / (height * width)) ** 0.5
+    if height * width > OVERVIEW_PIXELS:
+        shrink = (OVERVIEW_PIXELS / (height * width)) ** 0.5
         overview = image_io.resize_float(content, (int(height * shrink), int(width * shrink)))
     paint_tile = pair.tile_painter(vector, pair.moments(overview, vector))
     return tiling.process_tiled(

@@ -122,6 +122,7 @@ def test_the_fast_path_paints_the_same_on_both_engines(case):
 @pytest.mark.slow
 def test_beyond_one_pass_the_tiles_share_a_shrunk_overview_on_both_engines(monkeypatch):
     monkeypatch.setattr(fast, "MAX_UNTILED_PIXELS", 200 * 200)
+    monkeypatch.setattr(fast, "OVERVIEW_PIXELS", 200 * 200)
     photo, painting = sample("coffee", 480), sample("the_scream")
     options = {"working_size": None, "tile_size": 288}
     lite, keras = both(lambda e: fast.stylize_fast(photo, painting, engine=e, **options))
