@@ -170,7 +170,8 @@ def format_table(header, rows):
 def portable(value):
     """`value` with every absolute path under the repository's parent folder written relative to
     the repository (`exported_models/x`, `../shared/images`) and every one under the temporary
-    folder as `$TMPDIR/...`, so reports name no machine's paths."""
+    folder as `$TMPDIR/...`, and programs of this Python's installation by their names
+    (`python`, `nst-tf`), so reports name no machine's paths."""
     if isinstance(value, dict):
         return {key: portable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -179,6 +180,8 @@ def portable(value):
         path = os.path.normpath(value)
         if path.startswith(os.path.dirname(REPOSITORY) + os.sep):
             return os.path.relpath(path, REPOSITORY)
+        if os.path.dirname(path) == os.path.dirname(sys.executable):
+            return "python" if path == sys.executable else os.path.basename(path)
         temporary = os.path.realpath(tempfile.gettempdir())
         if os.path.realpath(path).startswith(temporary + os.sep):
             return os.path.join("$TMPDIR", os.path.relpath(os.path.realpath(path), temporary))
