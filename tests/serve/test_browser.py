@@ -42,6 +42,11 @@ MEASURE = """() => {
   return {width: img.naturalWidth, height: img.naturalHeight, mean,
           std: Math.sqrt(squares / n - mean * mean), src: img.getAttribute("src")};
 }"""
+# The result element shows a finished (not preview) image that has loaded.
+SHOWN_FINAL = """() => {
+  const img = document.getElementById("result"), src = img.getAttribute("src") || "";
+  return img.complete && img.naturalWidth > 0 && !src.includes("/preview");
+}"""
 # Records a checksum of every image the result element loads (the previews as they come).
 WATCH = """() => {
   window.seen = [];
@@ -145,6 +150,7 @@ def test_page_paints_fast_and_optimised_results_in_chromium():
             previews = [seen for seen in page.evaluate("window.seen") if "/preview" in seen["src"]]
             assert len({seen["checksum"] for seen in previews}) >= 2, previews  # it changed
             page.wait_for_function("() => document.querySelectorAll('#results li').length === 2")
+            page.wait_for_function(SHOWN_FINAL)  # the final image has loaded, not a preview
             done = page.evaluate(MEASURE)
             assert (done["width"], done["height"]) == (64, 43) and done["std"] > 5, done
             assert page.eval_on_selector("#result", "el => el.clientWidth") >= 256  # scaled up
