@@ -13,7 +13,9 @@ written with other operators:
     convolution with a smaller kernel to f * f times as many channels (f x f blocks of outputs)
     and depth_to_space: XNNPACK keeps one pointer per kernel tap and output pixel for as long as
     the interpreter lives, and its convolution kernels work on many output channels at once
-    and idle on few.
+    and idle on few;
+  - an instance norm's variance as the mean of squares less the squared mean, and its
+    normalisation as one multiply and one add: fewer full-size temporaries live at once.
 """
 
 import math
@@ -21,14 +23,19 @@ import math
 import keras
 import tensorflow as tf
 
-from nst_tf.feedforward.layers import PadToMultiple, ReflectionPad
+from nst_tf.feedforward.layers import InstanceNormalization, PadToMultiple, ReflectionPad
+from nst_tf.pretrained.layers import InstanceMoments, StyleNormalization
 
 # Stride-1 convolutions to fewer channels than this, or with kernels at least LARGE_KERNEL
-# wide, compute BLOCK x BLOCK blocks of outputs (SpaceToDepthConv). Blocks of 4 keep fewer
-# pointers still but add zero taps (multiply-adds) and ran slower.
+# wide, compute BLOCK x BLOCK blocks of outputs (SpaceToDepthConv); kernels of at least
+# LARGEST_KERNEL between fewer than NARROW_CHANNELS channels on both sides, LARGE_BLOCK x
+# LARGE_BLOCK blocks where the sides allow (fewer pointers kept, more zero taps: worth it only
+# where few channels leave the multiply-add units idle).
 NARROW_CHANNELS = 16
 LARGE_KERNEL = 5
 BLOCK = 2
+LARGEST_KERNEL = 9
+LARGE_BLOCK = 4
 # XNNPACK concatenates at most this many tensors in one operator.
 MAX_CONCAT_INPUTS = 4
 
@@ -60,11 +67,17 @@ def delegable_copy(model):
             multiple, extra = multiple * layer.size[0], extra * layer.size[0]
             if layer.size[0] == 2:
                 then = ("upsampled", features)
+        elif isinstance(layer, InstanceNormalization):
+            replacement = OneScanInstanceNormalization(layer)
+        elif isinstance(layer, InstanceMoments):
+            replacement = OneScanMoments(name=f"{layer.name}_one_scan")
+        elif isinstance(layer, StyleNormalization):
+            replacement = AffineStyleNormalization(layer.epsilon, name=f"{layer.name}_affine")
         elif isinstance(layer, keras.layers.Conv2D):
             kernel, stride = layer.kernel_size[0], layer.strides[0]
             if stage == "padded" and _subpixel_conv_fits(layer):
                 replacement, args = SubpixelConv(layer), (before, *args[1:])
-            elif factor := _block_factor(layer, multiple, extra):
+            elif factor := _block_factor(layer, features.shape[-1], multiple, extra):
                 replacement = SpaceToDepthConv(layer, factor)
             same = extra == kernel - 1 and multiple % stride == 0
             multiple, extra = (multiple // stride, 0) if same else (1, 0)
@@ -96,21 +109,24 @@ def _subpixel_conv_fits(conv):
     )
 
 
-def _block_factor(conv, multiple, extra):
-    """BLOCK for a square stride-1 convolution with odd kernel, large or to few channels, on
-    sides that are multiples of BLOCK; else None."""
+def _block_factor(conv, channels_in, multiple, extra):
+    """The block side for a square stride-1 convolution with odd kernel, large or to few
+    channels, on sides that are multiples of it: LARGE_BLOCK for the largest kernels between
+    few channels, else BLOCK; None if none fits."""
     kernel = conv.kernel_size
     fits = (
         conv.strides == (1, 1)
         and conv.dilation_rate == (1, 1)
         and conv.padding == "valid"
         and kernel[0] == kernel[1]
-        and (kernel[0] - 1) % BLOCK == 0
         and (kernel[0] >= LARGE_KERNEL or conv.filters < NARROW_CHANNELS)
-        and multiple % BLOCK == 0
-        and extra % BLOCK == 0
     )
-    return BLOCK if fits else None
+    narrow = max(channels_in, conv.filters) < NARROW_CHANNELS
+    blocks = (LARGE_BLOCK, BLOCK) if kernel[0] >= LARGEST_KERNEL and narrow else (BLOCK,)
+    for block in blocks:
+        if fits and (kernel[0] - 1) % block == 0 and multiple % block == 0 and extra % block == 0:
+            return block
+    return None
 
 
 def concat(tensors, axis):
@@ -148,6 +164,58 @@ class KnownChannels(keras.layers.Layer):
         output = self.layer(images)
         shape = tf.shape(output)
         return tf.reshape(output, [shape[0], shape[1], shape[2], images.shape[-1]])
+
+
+class OneScanMoments(keras.layers.Layer):
+    """InstanceMoments without a centred copy of the features: [mean, mean of squares less the
+    squared mean]."""
+
+    def call(self, features):
+        mean = tf.reduce_mean(features, axis=(1, 2), keepdims=True)
+        squares = tf.reduce_mean(tf.square(features), axis=(1, 2), keepdims=True)
+        return [mean, tf.maximum(squares - tf.square(mean), 0.0)]
+
+
+class OneScanInstanceNormalization(keras.layers.Layer):
+    """An InstanceNormalization (its weights) whose variance is the mean of squares less the
+    squared mean.
+
+    Args:
+      layer: the InstanceNormalization.
+    """
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(name=f"{layer.name}_one_scan", **kwargs)
+        self.layer = layer
+
+    def call(self, inputs):
+        norm = self.layer
+        if norm.num_styles > 1:
+            features, style_weights = inputs
+            scale = tf.matmul(style_weights, norm.scale)[:, None, None, :]
+            shift = tf.matmul(style_weights, norm.shift)[:, None, None, :]
+        else:
+            features, scale, shift = inputs, norm.scale[0], norm.shift[0]
+        mean, variance = OneScanMoments()(features)
+        gain = scale * tf.math.rsqrt(variance + tf.cast(norm.epsilon, features.dtype))
+        return features * gain + (shift - mean * gain)
+
+
+class AffineStyleNormalization(keras.layers.Layer):
+    """StyleNormalization as one multiply and one add of the features.
+
+    Args:
+      epsilon: added to the variance.
+    """
+
+    def __init__(self, epsilon, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = float(epsilon)
+
+    def call(self, inputs):
+        features, mean, variance, shift, scale = inputs
+        gain = scale[:, None, None, :] * tf.math.rsqrt(variance + self.epsilon)
+        return features * gain + (shift[:, None, None, :] - mean * gain)
 
 
 class SlicedReflectionPad(keras.layers.Layer):
