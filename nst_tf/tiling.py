@@ -5,7 +5,6 @@ fall linearly to zero across the overlap, so no seam shows where neighbours meet
 """
 
 import numpy as np
-import tqdm
 
 
 def tile_spans(length, tile, overlap):
@@ -75,6 +74,8 @@ def process_tiled(image, process, tile, overlap, progress=False):
     Returns:
       float32 array like `image`.
     """
+    import tqdm  # here, not at the top: slow to import, and one image needs no progress bar
+
     total = np.zeros(image.shape, np.float32)
     weight_sum = np.zeros((*image.shape[:2], 1), np.float32)
     windows = tile_windows(image.shape[:2], tile, overlap)

@@ -18,7 +18,6 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
-import tqdm
 
 from nst_tf import blending, colors, engine_choice, tiling
 from nst_tf.errors import NstError
@@ -210,6 +209,8 @@ def stylize_fast_folder(in_dir, out_dir, styles, progress=True, **options):
     Returns:
       dict with the lists "written", "kept" (already there) and "failed" ((path, reason)).
     """
+    import tqdm  # here, not at the top: slow to import, and one image needs no progress bar
+
     report = {"written": [], "kept": [], "failed": []}
     for path in tqdm.tqdm(files.list_image_files(in_dir), disable=not progress, unit="image"):
         target = os.path.join(out_dir, os.path.relpath(path, in_dir))
