@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nst_tf import colors
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
-from nst_tf.optimize import colors
 
 SAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples")
 # The bundled paintings, by name: the only files a request can name (by key, never by path).
@@ -203,8 +203,8 @@ def optimize(
       float32 (height, width, 3) in [0, 255].
     """
     model = loss_network.get()
-    from nst_tf.optimize import stylize
     from nst_tf.optimize.options import Options
+    from nst_tf.optimize.run import run_optimization
 
     options = Options(
         iterations=iterations,
@@ -217,4 +217,4 @@ def optimize(
         loss_network=model,
     )
     shape = image_io.scaled_size(*content.shape[:2], size)
-    return stylize.optimize_image(content, style, shape, options).image
+    return run_optimization(content, style, shape, options).image

@@ -6,7 +6,7 @@ import inspect
 import pytest
 
 import nst_tf
-from nst_tf.cli import optimization_flags, stylize, texture
+from nst_tf.cli import optimization_flags, stylize_command, texture_command
 from nst_tf.errors import NstError
 from nst_tf.optimize import options, presets
 
@@ -41,7 +41,9 @@ def test_every_option_has_help_and_a_known_flag_kind():
             assert field.default in field.metadata["choices"], name
 
 
-@pytest.mark.parametrize("command, texture_only", [(stylize, False), (texture, True)])
+@pytest.mark.parametrize(
+    "command, texture_only", [(stylize_command, False), (texture_command, True)]
+)
 def test_flags_are_the_declared_options(command, texture_only):
     fv = command.define_flags()
     for name in optimization_flags.flag_options(texture_only):

@@ -18,7 +18,7 @@ from nst_tf.io import image_io
 from nst_tf.optimize import run
 from nst_tf.optimize.inputs import as_image, as_images
 from nst_tf.optimize.options import Options, check_positive
-from nst_tf.optimize.run import StylizeResult, run_optimization
+from nst_tf.optimize.run import StylizeResult
 
 ImageLike = str | os.PathLike | np.ndarray
 
@@ -157,7 +157,4 @@ def synthesize_texture(
     return run.run_optimization(None, styles, shape, options)
 
 
-# The engine's name before it was public (the web app calls it).
-optimize_image = run_optimization
-
-__all__ = ["StylizeResult", "optimize_image", "run_optimization", "stylize", "synthesize_texture"]
+__all__ = ["stylize", "synthesize_texture"]
