@@ -68,7 +68,7 @@ def fast_stylize(
     if not 0.0 <= strength <= 1.0:
         raise NstError(f"strength must be in [0, 1], got {strength}")
     content = image_io.resize_longest(np.asarray(content, np.float32), size)
-    colours = "luminance" if preserve_colors else None
+    color_mode = "luminance" if preserve_colors else None
     if isinstance(style, str) and style in NETWORK_STYLES:
         model = _network()
         stylized = model.stylize(content[None], model.style_weights(style))[0]
@@ -78,7 +78,7 @@ def fast_stylize(
         style = image_io.load_image(BUILTIN_STYLES[style])
     from nst_tf.pretrained import fast
 
-    return fast.stylize_fast(content, style, strength=strength, preserve_colors=colours)
+    return fast.stylize_fast(content, style, strength=strength, preserve_colors=color_mode)
 
 
 def style_thumbnail(name: str) -> np.ndarray:

@@ -57,7 +57,7 @@ def test_luminance_transfer_keeps_the_content_chroma(
     assert np.abs(colors.rgb_to_yiq(plain.image)[..., 1:] - content_yiq[..., 1:]).mean() > 0.5
 
 
-def test_histogram_matching_recolours_the_style(
+def test_histogram_matching_recolors_the_style(
     random_network, content_image, style_image, spy_objective
 ):
     with pytest.raises(Built):

@@ -62,7 +62,7 @@ def test_gram_targets_from_a_style_region_are_the_guided_gram_of_that_region():
 
 
 @pytest.mark.slow
-def test_each_region_takes_the_colour_of_the_matching_style_region(random_network):
+def test_each_region_takes_the_color_of_the_matching_style_region(random_network):
     # Style: red left half (label 1), blue right half (label 2). Content: label 2 on top,
     # label 1 below. Guided, the top turns blue and the bottom red; unguided, both mix.
     style = np.zeros((48, 48, 3), np.float32)

@@ -253,9 +253,9 @@ def test_bad_options_are_one_line_errors(
 
 
 def test_unknown_option_is_a_type_error(random_network, content_image, style_image):
-    with pytest.raises(TypeError, match="colour"):
+    with pytest.raises(TypeError, match="color"):
         image_optimization.stylize(
-            content_image, style_image, loss_network=random_network, colour="red"
+            content_image, style_image, loss_network=random_network, color="red"
         )
 
 
