@@ -30,11 +30,11 @@ def stripes_image(size=48):
 def distinct_style_norms(model, seed=0):
     """Gives every conditional instance norm distinct per-style scales and shifts, as training
     would leave them (a new network's are all 1 and 0); returns the model."""
-    from nst_tf.feedforward import layers
+    from nst_tf.feedforward import network_layers
 
     rng = np.random.default_rng(seed)
     for layer in model.layers:
-        if isinstance(layer, layers.InstanceNormalization):
+        if isinstance(layer, network_layers.InstanceNormalization):
             layer.scale.assign(rng.uniform(0.5, 1.5, layer.scale.shape).astype(np.float32))
             layer.shift.assign(rng.normal(0, 0.3, layer.shift.shape).astype(np.float32))
     return model

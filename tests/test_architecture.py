@@ -34,13 +34,13 @@ ALLOWED = {
         "io", "encoders", "losses", "lite", "engine_choice", "blending", "motion",
     },
     "superres": {
-        "io", "encoders", "losses", "engine_choice", "tiling", "feedforward.layers",
-        "feedforward.data", "feedforward.checkpoints", "feedforward.model", "feedforward.shipped",
-        "feedforward.config",
+        "io", "encoders", "losses", "engine_choice", "tiling", "feedforward.network_layers",
+        "feedforward.training_input", "feedforward.checkpoints", "feedforward.model",
+        "feedforward.shipped", "feedforward.training_config",
     },
     "pretrained": {
-        "io", "lite", "engine_choice", "colors", "blending", "tiling", "feedforward.layers",
-        "feedforward.shipped",
+        "io", "lite", "engine_choice", "colors", "blending", "tiling", "feedforward.network_layers",
+        "feedforward.layers", "feedforward.shipped",
     },
     "export": {"io", "feedforward", "pretrained", "superres", "lite", "metrics"},
     "serve": {"io", "optimize", "feedforward", "pretrained", "encoders", "colors", "engine_choice"},
@@ -60,7 +60,7 @@ def modules():
 
 
 def part_of(dotted):
-    """("optimize", "optimize.colors") for nst_tf.optimize.colors."""
+    """("optimize", "optimize.tiled") for nst_tf.optimize.tiled."""
     parts = dotted.split(".")[1:]
     return parts[0], ".".join(parts[:2])
 

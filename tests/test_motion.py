@@ -4,7 +4,7 @@ import numpy as np
 from support import SAMPLES
 
 from nst_tf import motion
-from nst_tf.feedforward import video as feedforward_video
+from nst_tf.feedforward import video_stylization
 from nst_tf.io import image_io
 
 
@@ -39,13 +39,13 @@ def test_flow_smoothing_carries_the_previous_result_along_the_motion():
     photo, moved = shifted_pair()
     previous_result = np.random.default_rng(0).uniform(0, 255, photo.shape).astype(np.float32)
     fresh = np.full(photo.shape, 128.0, np.float32)
-    out = feedforward_video.flow_smooth(fresh, previous_result, moved, photo, 0.8)
+    out = video_stylization.flow_smooth(fresh, previous_result, moved, photo, 0.8)
     inner = (slice(40, -40), slice(40, -40))
     carried = np.roll(previous_result, (3, 6), axis=(0, 1))  # the previous result, moved along
     expected = 0.2 * fresh + 0.8 * carried
     assert np.abs(out[inner] - expected[inner]).mean() < 0.25 * np.abs(fresh - carried).mean()
     np.testing.assert_array_equal(
-        feedforward_video.flow_smooth(fresh, None, moved, None, 0.8), fresh
+        video_stylization.flow_smooth(fresh, None, moved, None, 0.8), fresh
     )
 
 

@@ -138,9 +138,9 @@ def report_video(path, output, frames):
     """Prints what a video run wrote, and on stderr a warning if the input was cut short."""
     import sys
 
-    from nst_tf.io import video
+    from nst_tf.io import video_io
 
-    warning = video.short_of_frames(path, frames)
+    warning = video_io.short_of_frames(path, frames)
     if warning:
         print(f"nst-tf: warning: {warning}", file=sys.stderr)
     print(f"wrote {output} ({frames} frames)")
@@ -153,17 +153,17 @@ def content_kind(content_path, output):
     Raises:
       NstError: missing content, or an output that does not suit it.
     """
-    from nst_tf.io import files, image_io, video
+    from nst_tf.io import files, image_io, video_io
 
     if os.path.isdir(content_path):
         files.check_writable_destination(os.path.join(output, "x"))
         return "folder"
     if not os.path.isfile(content_path):
         raise NstError(f"content not found: {content_path}")
-    if video.is_video(content_path):
-        if not video.is_video(output):
+    if video_io.is_video(content_path):
+        if not video_io.is_video(output):
             raise NstError(
-                f"a video goes to a video file ({', '.join(video.VIDEO_ENDINGS)}): {output}"
+                f"a video goes to a video file ({', '.join(video_io.VIDEO_ENDINGS)}): {output}"
             )
         files.check_writable_destination(output)
         return "video"

@@ -12,23 +12,33 @@ import sys
 
 from absl import flags
 
-from nst_tf.cli import analogy, batch, export, serve, styles, stylize, texture, train, upscale
+from nst_tf.cli import (
+    analogy_command,
+    batch_command,
+    export_command,
+    serve_command,
+    styles_command,
+    stylize_command,
+    texture_command,
+    train_command,
+    upscale_command,
+)
 from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
 USAGE_ERROR = 2
 
 COMMANDS = {
-    "stylize": stylize.COMMAND,
-    "train": train.COMMAND,
-    "export": export.COMMAND,
-    "texture": texture.COMMAND,
-    "analogy": analogy.COMMAND,
-    "styles": styles.COMMAND,
-    "serve": serve.COMMAND,
-    "batch": batch.COMMAND,
-    "upscale": upscale.UPSCALE_COMMAND,
-    "train-upscale": upscale.TRAIN_COMMAND,
+    "stylize": stylize_command.COMMAND,
+    "train": train_command.COMMAND,
+    "export": export_command.COMMAND,
+    "texture": texture_command.COMMAND,
+    "analogy": analogy_command.COMMAND,
+    "styles": styles_command.COMMAND,
+    "serve": serve_command.COMMAND,
+    "batch": batch_command.COMMAND,
+    "upscale": upscale_command.UPSCALE_COMMAND,
+    "train-upscale": upscale_command.TRAIN_COMMAND,
 }
 
 

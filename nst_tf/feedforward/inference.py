@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from nst_tf.feedforward.layers import InstanceNormalization
+from nst_tf.feedforward.network_layers import InstanceNormalization
 
 
 class FusedInstanceNormalization(InstanceNormalization):

@@ -2,7 +2,7 @@
 
 Content: VGG feature distance between the stylised batch and its input. Style: Gram matrix
 distance to the style image(s), whose Gram matrices are computed once. Plus total variation.
-Built from the Keras loss layers of nst_tf.losses.
+Composed by nst_tf.losses.perceptual, as the pixel optimisation's is.
 """
 
 import tensorflow as tf
@@ -10,8 +10,8 @@ import tensorflow as tf
 from nst_tf import defaults
 from nst_tf.io import image_io as image_io
 from nst_tf.losses.gram import GramMatrix
+from nst_tf.losses.perceptual import PerceptualTerms
 from nst_tf.losses.style import GramLoss
-from nst_tf.losses.terms import ContentLoss, TotalVariation, weighted_total
 
 
 class PerceptualLoss:
@@ -39,22 +39,20 @@ class PerceptualLoss:
         style_layers=defaults.FEEDFORWARD_STYLE_LAYERS,
     ):
         self.loss_network = loss_network
-        self.content_layers = list(content_layers)
-        self.style_layers = list(style_layers)
-        self.weights = {"content": content_weight, "style": style_weight, "tv": tv_weight}
-        self.content_loss = ContentLoss()
-        self.style_loss = GramLoss()
-        self.total_variation = TotalVariation("squared")
+        weights = {"content": content_weight, "style": style_weight, "tv": tv_weight}
+        self.perceptual = PerceptualTerms(
+            content_layers, style_layers, GramLoss(), "squared", weights
+        )
         gram = GramMatrix()
         per_style = []
         for style in styles:
             resized = image_io.resize_longest(style, style_size)
             features = loss_network(tf.constant(resized[None]))
-            per_style.append([gram(features[name]) for name in self.style_layers])
+            per_style.append([gram(features[name]) for name in self.perceptual.style_layers])
         # One (num_styles, channels, channels) tensor per layer, gathered per sample.
         self.target_grams = [
             tf.constant(tf.concat([grams[i] for grams in per_style], axis=0))
-            for i in range(len(self.style_layers))
+            for i in range(len(self.perceptual.style_layers))
         ]
 
     def __call__(self, stylised, contents, style_indices):
@@ -69,14 +67,9 @@ class PerceptualLoss:
           dict of scalar tensors "total", "content", "style", "tv" (the weighted terms).
         """
         batch = tf.shape(stylised)[0]
-        features = self.loss_network(tf.concat([stylised, contents], axis=0))
-        content_targets = [tf.stop_gradient(features[name][batch:]) for name in self.content_layers]
-        content = self.content_loss(
-            [features[name][:batch] for name in self.content_layers], content_targets
-        )
-        style = self.style_loss(
-            [features[name][:batch] for name in self.style_layers],
-            [tf.gather(grams, style_indices) for grams in self.target_grams],
-        )
-        terms = {"content": content, "style": style, "tv": self.total_variation(stylised)}
-        return weighted_total(terms, self.weights)
+        both = self.loss_network(tf.concat([stylised, contents], axis=0))
+        layers = self.perceptual.content_layers
+        content_targets = [tf.stop_gradient(both[name][batch:]) for name in layers]
+        features = {name: both[name][:batch] for name in [*layers, *self.perceptual.style_layers]}
+        style_targets = [tf.gather(grams, style_indices) for grams in self.target_grams]
+        return self.perceptual(stylised, features, content_targets, [(1.0, style_targets, None)])

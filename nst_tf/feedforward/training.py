@@ -20,11 +20,11 @@ import tensorflow as tf
 from nst_tf import defaults
 from nst_tf.encoders import vgg as networks
 from nst_tf.errors import NstError
-from nst_tf.feedforward import checkpoints, data, transformer
+from nst_tf.feedforward import checkpoints, training_input, transformer
 from nst_tf.feedforward import model as feedforward
 from nst_tf.feedforward.checkpoints import TrainResult
-from nst_tf.feedforward.config import TrainConfig
 from nst_tf.feedforward.perceptual_loss import PerceptualLoss
+from nst_tf.feedforward.training_config import TrainConfig
 from nst_tf.io import files, image_io, plots
 
 __all__ = ["TrainConfig", "TrainResult", "train"]
@@ -88,7 +88,7 @@ def train(config, out_dir, resume=False, progress=True):
     inputs = []  # each input pipeline's TrainingData (one per worker)
 
     def worker_input(context):
-        training_data = data.training_data(
+        training_data = training_input.training_data(
             config.data,
             config.image_size,
             config.batch_size,

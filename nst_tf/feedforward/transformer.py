@@ -11,14 +11,14 @@ This module is what a deployed model needs: it imports no loss network.
 
 import keras
 
-from nst_tf.feedforward.config import VARIANTS
-from nst_tf.feedforward.layers import (
+from nst_tf.feedforward.network_layers import (
     CropLike,
     InstanceNormalization,
     PadToMultiple,
     ReflectionPad,
     ToPixels,
 )
+from nst_tf.feedforward.training_config import VARIANTS
 
 
 def build_transformer(num_styles=1, variant="standard", name=None):

@@ -6,12 +6,13 @@ import tensorflow as tf
 
 from nst_tf.encoders import precision
 from nst_tf.losses import style as style_losses
-from nst_tf.losses.terms import ContentLoss, TotalVariation, matting_loss, weighted_total
+from nst_tf.losses.perceptual import PerceptualTerms
+from nst_tf.losses.terms import matting_loss
 from nst_tf.photoreal import matting
 
 
 class Objective:
-    """The weighted sum of content, style and total variation losses of one image, with its gradient.
+    """The perceptual loss of one image (nst_tf.losses.perceptual) and its gradient.
 
     The style term is the blend-weighted sum over the style images of the chosen style loss
     (nst_tf.losses.style), each restricted to its region mask if masks are given. With a
@@ -48,7 +49,7 @@ class Objective:
         self.loss_network = loss_network
         self.content_layers = list(options.content_layers) if content is not None else []
         self.style_layers = options.resolved_style_layers()
-        self.weights = {
+        weights = {
             "content": float(options.content_weight),
             "style": float(options.style_weight),
             "tv": float(options.tv_weight),
@@ -59,14 +60,13 @@ class Objective:
             indices, values = sparse_entries(matting.matting_laplacian(content))
             self.laplacian = (tf.constant(indices), tf.Variable(values, trainable=False))
         if temporal_weight:
-            self.weights["temporal"] = float(temporal_weight)
+            weights["temporal"] = float(temporal_weight)
             self.temporal_target = tf.Variable(tf.zeros((1, *shape, 3)), trainable=False)
             self.temporal_mask = tf.Variable(tf.zeros((1, *shape, 1)), trainable=False)
-        self.content_loss = ContentLoss()
-        self.style_loss = style_losses.make_style_loss(
-            options.style_loss, options.style_layer_weights
+        style_loss = style_losses.make_style_loss(options.style_loss, options.style_layer_weights)
+        self.perceptual = PerceptualTerms(
+            self.content_layers, self.style_layers, style_loss, options.tv_mode, weights
         )
-        self.total_variation = TotalVariation(options.tv_mode)
         self.content_targets = []
         content_style_features = None
         if content is not None:
@@ -82,7 +82,7 @@ class Objective:
             features = loss_network(image[None])
             style_features = [features[name] for name in self.style_layers]
             regions = None if style_mask is None else layer_masks(style_mask, style_features)
-            targets = self.style_loss.targets(style_features, content_style_features, regions)
+            targets = style_loss.targets(style_features, content_style_features, regions)
             positions = None if mask is None else layer_masks(mask, content_style_features)
             self.style_terms.append(
                 (float(weight), tf.nest.map_structure(tf.constant, targets), positions)
@@ -121,27 +121,15 @@ class Objective:
           "temporal" if it has those terms).
         """
         features = self.loss_network(image)
-        style_features = [features[name] for name in self.style_layers]
-        style = 0.0
-        for weight, targets, positions in self.style_terms:
-            if weight:
-                style += weight * self.style_loss(style_features, targets, positions)
-        content = (
-            self.content_loss(
-                [features[name] for name in self.content_layers], self.content_targets
-            )
-            if self.content_layers
-            else tf.constant(0.0)
-        )
-        terms = {"content": content, "style": style, "tv": self.total_variation(image)}
+        further = {}
         if self.laplacian is not None:
             pixels = image.shape[1] * image.shape[2]
             laplacian = tf.SparseTensor(*self.laplacian, (pixels, pixels))
-            terms["photorealism"] = matting_loss(image / 255.0, laplacian)
-        if "temporal" in self.weights:
+            further["photorealism"] = matting_loss(image / 255.0, laplacian)
+        if "temporal" in self.perceptual.weights:
             difference = self.temporal_mask * tf.square(image - self.temporal_target)
-            terms["temporal"] = tf.reduce_mean(difference)
-        return weighted_total(terms, self.weights)
+            further["temporal"] = tf.reduce_mean(difference)
+        return self.perceptual(image, features, self.content_targets, self.style_terms, **further)
 
     def _losses_and_gradient(self, image):
         with tf.GradientTape() as tape:

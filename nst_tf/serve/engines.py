@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nst_tf import colors
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
-from nst_tf.optimize import colors
 
 SAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples")
 # The bundled paintings, by name: the only files a request can name (by key, never by path).
@@ -68,7 +68,7 @@ def fast_stylize(
     if not 0.0 <= strength <= 1.0:
         raise NstError(f"strength must be in [0, 1], got {strength}")
     content = image_io.resize_longest(np.asarray(content, np.float32), size)
-    colours = "luminance" if preserve_colors else None
+    color_mode = "luminance" if preserve_colors else None
     if isinstance(style, str) and style in NETWORK_STYLES:
         model = _network()
         stylized = model.stylize(content[None], model.style_weights(style))[0]
@@ -78,7 +78,7 @@ def fast_stylize(
         style = image_io.load_image(BUILTIN_STYLES[style])
     from nst_tf.pretrained import fast
 
-    return fast.stylize_fast(content, style, strength=strength, preserve_colors=colours)
+    return fast.stylize_fast(content, style, strength=strength, preserve_colors=color_mode)
 
 
 def style_thumbnail(name: str) -> np.ndarray:
@@ -203,8 +203,8 @@ def optimize(
       float32 (height, width, 3) in [0, 255].
     """
     model = loss_network.get()
-    from nst_tf.optimize import stylize
     from nst_tf.optimize.options import Options
+    from nst_tf.optimize.run import run_optimization
 
     options = Options(
         iterations=iterations,
@@ -217,4 +217,4 @@ def optimize(
         loss_network=model,
     )
     shape = image_io.scaled_size(*content.shape[:2], size)
-    return stylize.optimize_image(content, style, shape, options).image
+    return run_optimization(content, style, shape, options).image

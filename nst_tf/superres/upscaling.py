@@ -15,7 +15,7 @@ from nst_tf import engine_choice, tiling
 from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
 from nst_tf.io import image_io
-from nst_tf.superres.config import TILE_OVERLAP, check_upscale
+from nst_tf.superres.upscaler_config import TILE_OVERLAP, check_upscale
 
 SHIPPED_NAME = "upscale_x4"
 
@@ -158,7 +158,7 @@ def load_upscaler(path=None, engine="auto"):
     tf_startup.import_tensorflow_quietly()
     import keras
 
-    from nst_tf.feedforward import layers  # noqa: F401 - registers the layers networks use
+    from nst_tf.feedforward import network_layers  # noqa: F401 - registers the layers networks use
 
     try:
         model = keras.saving.load_model(path, compile=False)

@@ -9,7 +9,6 @@ from support import gradient_image, stripes_image
 
 from nst_tf.cli import main as cli
 from nst_tf.optimize import run
-from nst_tf.optimize import stylize as optimize
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def captured(monkeypatch):
 
     def fake_optimize(content, style, shape, options):
         calls.append({"content": content, "style": style, "shape": shape, **vars(options)})
-        return optimize.StylizeResult(image=content, history=[{
+        return run.StylizeResult(image=content, history=[{
             "iteration": 0, "seconds": 0.0, "style": 1.0, "content": 0.0, "tv": 0.0, "total": 1.0
         }])  # fmt: skip
 

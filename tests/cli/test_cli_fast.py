@@ -18,7 +18,7 @@ def read(path):
 
 
 @pytest.mark.slow
-def test_fast_paints_at_the_content_size_with_blends_and_colours(tmp_path):
+def test_fast_paints_at_the_content_size_with_blends_and_colors(tmp_path):
     out = tmp_path / "out.jpg"
     done = run_cli("stylize", CHELSEA, STARRY, "--fast", "-o", str(out), "--quiet")
     assert done.returncode == 0, done.stderr

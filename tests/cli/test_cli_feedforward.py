@@ -10,8 +10,7 @@ from support import SAMPLES, gradient_image, stripes_image
 
 from nst_tf.cli import main as cli
 from nst_tf.feedforward import model as feedforward
-from nst_tf.feedforward import transformer
-from nst_tf.feedforward import video as feedforward_video
+from nst_tf.feedforward import transformer, video_stylization
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +63,11 @@ def test_smoothing_keeps_still_regions_and_follows_moving_ones():
     content[0] = 200.0  # the top row changed a lot, the bottom row not at all
     previous_result = np.full((2, 2, 3), 100.0, np.float32)
     stylised = np.full((2, 2, 3), 200.0, np.float32)
-    out = feedforward_video.smooth(stylised, previous_result, content, previous_content, 0.8)
+    out = video_stylization.smooth(stylised, previous_result, content, previous_content, 0.8)
     np.testing.assert_allclose(out[1], 0.2 * 200 + 0.8 * 100)
     np.testing.assert_allclose(out[0], 200.0, atol=1e-3)
     np.testing.assert_array_equal(
-        feedforward_video.smooth(stylised, None, content, None, 0.8), stylised
+        video_stylization.smooth(stylised, None, content, None, 0.8), stylised
     )
 
 

@@ -10,7 +10,7 @@ from support import gradient_image, stripes_image
 
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import image_io
-from nst_tf.superres import network
+from nst_tf.superres import upscaler_network
 
 
 @pytest.fixture
@@ -84,7 +84,9 @@ def test_upscale_with_a_saved_network_in_process(tmp_path, photo, capsys):
     keras.utils.set_random_seed(0)
     model_path = str(tmp_path / "sr.keras")
     feedforward.save_model(
-        network.build_upscaler(4, 8, 1), model_path, {"kind": "super-resolution", "factor": 4}
+        upscaler_network.build_upscaler(4, 8, 1),
+        model_path,
+        {"kind": "super-resolution", "factor": 4},
     )
     out = tmp_path / "out.jpg"
     code = cli.main(["nst-tf", "upscale", photo, "-o", str(out), "--model", model_path, "--quiet"])

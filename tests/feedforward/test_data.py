@@ -7,7 +7,7 @@ from PIL import Image
 from support import gradient_image
 
 from nst_tf.errors import NstError
-from nst_tf.feedforward import config, data
+from nst_tf.feedforward import training_config, training_input
 from nst_tf.io import files
 
 
@@ -29,7 +29,7 @@ def test_lists_images_recursively_by_ending(image_folder):
 
 
 def test_folder_batches_have_the_size_and_range_and_skip_corrupt_files(image_folder):
-    training = data.training_data(str(image_folder), image_size=16, batch_size=3, seed=1)
+    training = training_input.training_data(str(image_folder), image_size=16, batch_size=3, seed=1)
     batches = [batch.numpy() for batch in training.dataset.take(4)]
     assert all(batch.shape == (3, 16, 16, 3) and batch.dtype == np.float32 for batch in batches)
     values = np.concatenate(batches)
@@ -48,7 +48,7 @@ def test_crops_keep_the_aspect_ratio(tmp_path):
     image = np.zeros((20, 80, 3), np.uint8)
     image[:, 40:] = 255
     Image.fromarray(image).save(tmp_path / "wide.png")
-    training = data.training_data(str(tmp_path), image_size=10, batch_size=8, seed=0)
+    training = training_input.training_data(str(tmp_path), image_size=10, batch_size=8, seed=0)
     batch = next(iter(training.dataset)).numpy()
     fractions_white = (batch.mean(axis=-1) > 127).mean(axis=(1, 2))
     assert np.any(np.abs(fractions_white - 0.5) > 0.4)
@@ -64,18 +64,18 @@ def test_crops_keep_the_aspect_ratio(tmp_path):
 def test_bad_folders_are_one_line_errors(tmp_path, make, message):
     (tmp_path / "readme.txt").write_text("x")
     with pytest.raises(NstError, match=message):
-        config.check_data_source(str(make(tmp_path)))
+        training_config.check_data_source(str(make(tmp_path)))
 
 
 def test_a_folder_of_only_unreadable_files_fails_at_once(tmp_path):
     (tmp_path / "a.jpg").write_bytes(b"junk")
     with pytest.raises(NstError, match="none of the 1 image files"):
-        data.training_data(str(tmp_path), image_size=8, batch_size=1)
+        training_input.training_data(str(tmp_path), image_size=8, batch_size=1)
 
 
 def test_tfds_source_with_mock_data():
     with tfds.testing.mock_data(num_examples=5):
-        training = data.training_data("tfds:imagenette", image_size=24, batch_size=2)
+        training = training_input.training_data("tfds:imagenette", image_size=24, batch_size=2)
         batch = next(iter(training.dataset)).numpy()
     assert batch.shape == (2, 24, 24, 3)
     assert 0 <= batch.min() and batch.max() <= 255 and batch.std() > 10
@@ -84,6 +84,6 @@ def test_tfds_source_with_mock_data():
 
 def test_unknown_tfds_name_is_a_one_line_error():
     with pytest.raises(NstError, match="cannot load the TensorFlow dataset 'no_such_set'"):
-        data.training_data("tfds:no_such_set", image_size=8, batch_size=1)
+        training_input.training_data("tfds:no_such_set", image_size=8, batch_size=1)
     with pytest.raises(NstError, match="missing dataset name"):
-        config.check_data_source("tfds:")
+        training_config.check_data_source("tfds:")

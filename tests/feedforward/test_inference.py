@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from support import distinct_style_norms, gradient_image, stripes_image
 
-from nst_tf.feedforward import inference, layers, transformer
+from nst_tf.feedforward import inference, network_layers, transformer
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import image_io
 
@@ -34,11 +34,11 @@ def test_inference_network_fuses_single_epsilon_norms_only():
     fused = inference.inference_network(network)
     kinds = {type(layer) for layer in fused.layers}
     assert inference.FusedInstanceNormalization in kinds
-    assert layers.InstanceNormalization not in kinds
-    norm = next(x for x in network.layers if isinstance(x, layers.InstanceNormalization))
+    assert network_layers.InstanceNormalization not in kinds
+    norm = next(x for x in network.layers if isinstance(x, network_layers.InstanceNormalization))
     norm.epsilon = [1e-3] * norm.scale.shape[-1]  # an export's per-channel epsilon
     kept = inference.inference_network(network).get_layer(norm.name)
-    assert type(kept) is layers.InstanceNormalization
+    assert type(kept) is network_layers.InstanceNormalization
 
 
 @pytest.mark.slow

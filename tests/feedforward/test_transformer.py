@@ -6,8 +6,8 @@ import pytest
 from support import distinct_style_norms
 
 from nst_tf.errors import NstError
-from nst_tf.feedforward import layers, shipped, transformer
 from nst_tf.feedforward import model as feedforward
+from nst_tf.feedforward import network_layers, shipped, transformer
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_variants_differ_in_size():
 
 def test_reflection_pad_matches_numpy():
     images = np.random.default_rng(0).normal(size=(2, 5, 6, 3)).astype(np.float32)
-    padded = layers.ReflectionPad(2)(images).numpy()
+    padded = network_layers.ReflectionPad(2)(images).numpy()
     np.testing.assert_array_equal(
         padded, np.pad(images, [(0, 0), (2, 2), (2, 2), (0, 0)], mode="reflect")
     )
@@ -48,15 +48,15 @@ def test_reflection_pad_matches_numpy():
 
 def test_pad_to_multiple_and_crop_round_trip():
     images = np.random.default_rng(0).normal(size=(1, 9, 14, 3)).astype(np.float32)
-    padded = layers.PadToMultiple(4)(images).numpy()
+    padded = network_layers.PadToMultiple(4)(images).numpy()
     assert padded.shape == (1, 12, 16, 3)
     np.testing.assert_array_equal(padded[:, :9, :14], images)
-    np.testing.assert_array_equal(layers.CropLike()(padded, images).numpy(), images)
+    np.testing.assert_array_equal(network_layers.CropLike()(padded, images).numpy(), images)
 
 
 def test_instance_normalization_matches_numpy():
     features = np.random.default_rng(0).normal(3, 2, size=(2, 6, 5, 4)).astype(np.float32)
-    layer = layers.InstanceNormalization(epsilon=1e-3)
+    layer = network_layers.InstanceNormalization(epsilon=1e-3)
     layer.build(features.shape)
     layer.scale.assign(np.full((1, 4), 2.0, np.float32))
     layer.shift.assign(np.full((1, 4), 0.5, np.float32))
@@ -69,27 +69,27 @@ def test_instance_normalization_matches_numpy():
 def test_instance_normalization_takes_one_epsilon_per_channel():
     features = np.random.default_rng(1).normal(0, 0.05, size=(1, 5, 6, 3)).astype(np.float32)
     epsilon = [1e-3, 1e-2, 1.0]
-    layer = layers.InstanceNormalization(epsilon=epsilon)
+    layer = network_layers.InstanceNormalization(epsilon=epsilon)
     centered = features - features.mean(axis=(1, 2), keepdims=True)
     expected = centered / np.sqrt(features.var(axis=(1, 2), keepdims=True) + np.array(epsilon))
     np.testing.assert_allclose(layer(features).numpy(), expected, rtol=1e-4, atol=1e-6)
-    assert layers.InstanceNormalization.from_config(layer.get_config()).epsilon == epsilon
+    assert network_layers.InstanceNormalization.from_config(layer.get_config()).epsilon == epsilon
 
 
 def test_to_pixels_clips_logits_within_a_tenth_of_a_grey_level():
     logits = np.array([-100.0, -4.5, -1.0, 0.0, 0.3, 3.9, 100.0], np.float32)
-    pixels = layers.ToPixels()(logits).numpy()
+    pixels = network_layers.ToPixels()(logits).numpy()
     np.testing.assert_allclose(pixels, (np.tanh(logits) + 1) * 127.5, atol=0.09)
     assert pixels[0] == pixels[1] and pixels[-1] > 254.9
 
 
 def test_conditional_normalization_blends_scales_and_shifts():
     features = np.random.default_rng(1).normal(size=(1, 4, 4, 2)).astype(np.float32)
-    layer = layers.InstanceNormalization(num_styles=2)
+    layer = network_layers.InstanceNormalization(num_styles=2)
     layer.build([features.shape, (1, 2)])
     layer.scale.assign(np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
     layer.shift.assign(np.array([[0.0, 1.0], [-1.0, 0.0]], np.float32))
-    unit = layers.InstanceNormalization()(features).numpy()  # scale 1, shift 0
+    unit = network_layers.InstanceNormalization()(features).numpy()  # scale 1, shift 0
     blended = layer([features, np.array([[0.25, 0.75]], np.float32)]).numpy()
     expected = unit * np.array([2.5, 3.5]) + np.array([-0.75, 0.25])
     np.testing.assert_allclose(blended, expected, rtol=1e-5, atol=1e-5)

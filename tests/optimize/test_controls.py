@@ -7,16 +7,15 @@ import pytest
 from nst_tf import colors, defaults
 from nst_tf.errors import NstError
 from nst_tf.io import image_io
-from nst_tf.optimize import presets, pyramid, style_controls
+from nst_tf.optimize import image_optimization, presets, pyramid, style_controls
 from nst_tf.optimize import run as run_module
-from nst_tf.optimize import stylize as optimize
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
 
 
 def run(content, style, network, **options):
     options = {"iterations": 8, "tv_weight": 0.0, "progress": False, "xla": False, **options}
-    return optimize.stylize(content, style, loss_network=network, **options)
+    return image_optimization.stylize(content, style, loss_network=network, **options)
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def test_luminance_transfer_keeps_the_content_chroma(
     assert np.abs(colors.rgb_to_yiq(plain.image)[..., 1:] - content_yiq[..., 1:]).mean() > 0.5
 
 
-def test_histogram_matching_recolours_the_style(
+def test_histogram_matching_recolors_the_style(
     random_network, content_image, style_image, spy_objective
 ):
     with pytest.raises(Built):
@@ -186,7 +185,7 @@ def test_bad_controls_are_one_line_errors(
 def test_texture_refuses_content_controls(random_network, style_image, options, message):
     options = Options(loss_network=random_network, init="noise", **options)
     with pytest.raises(NstError, match=message):
-        optimize.optimize_image(None, [style_image], (48, 48), options)
+        run_module.run_optimization(None, [style_image], (48, 48), options)
 
 
 def test_every_preset_option_can_be_left_to_the_preset():

@@ -3,12 +3,13 @@
 import dataclasses
 import inspect
 
+import numpy as np
 import pytest
 
 import nst_tf
-from nst_tf.cli import optimization_flags, stylize, texture
+from nst_tf.cli import optimization_flags, stylize_command, texture_command
 from nst_tf.errors import NstError
-from nst_tf.optimize import options, presets
+from nst_tf.optimize import options, presets, run
 
 OWN_PARAMETERS = {
     "stylize": ("content", "style", "size", "preset"),
@@ -33,6 +34,19 @@ def test_signature_is_the_declared_options(function, texture_only):
             assert default == field.default, name
 
 
+@pytest.mark.parametrize(
+    "function, texture_only", [("stylize", False), ("synthesize_texture", True)]
+)
+def test_every_parameter_reaches_its_option(monkeypatch, function, texture_only):
+    received = []
+    monkeypatch.setattr(run, "run_optimization", lambda *arguments: received.append(arguments[-1]))
+    given = {name: f"{name} given" for name in options.declared(texture=texture_only)}
+    image = np.zeros((16, 16, 3), np.float32)
+    images = (image,) if texture_only else (image, image)
+    getattr(nst_tf, function)(*images, **given)
+    assert {name: getattr(received[0], name) for name in given} == given
+
+
 def test_every_option_has_help_and_a_known_flag_kind():
     for name, field in options.declared().items():
         assert field.metadata["help"].strip(), name
@@ -41,7 +55,9 @@ def test_every_option_has_help_and_a_known_flag_kind():
             assert field.default in field.metadata["choices"], name
 
 
-@pytest.mark.parametrize("command, texture_only", [(stylize, False), (texture, True)])
+@pytest.mark.parametrize(
+    "command, texture_only", [(stylize_command, False), (texture_command, True)]
+)
 def test_flags_are_the_declared_options(command, texture_only):
     fv = command.define_flags()
     for name in optimization_flags.flag_options(texture_only):

@@ -6,9 +6,10 @@ import tensorflow as tf
 from support import gradient_image, stripes_image
 
 from nst_tf.errors import NstError
-from nst_tf.optimize import stylize as optimize
+from nst_tf.optimize import image_optimization
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
+from nst_tf.optimize.run import run_optimization
 from nst_tf.photoreal import matting
 
 
@@ -54,9 +55,10 @@ def test_the_term_keeps_an_optimised_result_photorealistic(random_network):
     laplacian = matting.matting_laplacian(content)
     costs = []
     for weight in (0.0, 1e4):
-        result = optimize.stylize(content, style, loss_network=random_network, iterations=10,
-                                  init="content", photorealism_weight=weight, tv_weight=0.0,
-                                  style_weight=1e3, progress=False, xla=False)  # fmt: skip
+        result = image_optimization.stylize(
+            content, style, loss_network=random_network, iterations=10, init="content",
+            photorealism_weight=weight, tv_weight=0.0, style_weight=1e3, progress=False, xla=False,
+        )  # fmt: skip
         costs.append(matting.matting_cost(result.image, laplacian))
     assert costs[1] < 0.2 * costs[0]
 
@@ -75,5 +77,5 @@ def test_bad_photorealism_options(options, message):
 
 def test_texture_synthesis_has_no_photo_to_keep():
     with pytest.raises(NstError, match="the photorealism weight needs a content image"):
-        optimize.optimize_image(None, [stripes_image(32)], (32, 32),
-                                Options(photorealism_weight=1.0, init="noise"))  # fmt: skip
+        run_optimization(None, [stripes_image(32)], (32, 32),
+                         Options(photorealism_weight=1.0, init="noise"))  # fmt: skip

@@ -13,7 +13,7 @@ from support import SHARED
 from nst_tf import defaults
 from nst_tf.encoders import vgg as networks
 from nst_tf.io import image_io as images
-from nst_tf.optimize import stylize as optimize
+from nst_tf.optimize import image_optimization
 
 SIZE = 128
 ITERATIONS = 100
@@ -44,7 +44,7 @@ def content_loss(network, content, image):
 @pytest.mark.slow
 def test_stylisation_matches_style_and_keeps_content(setting):
     network, content, style = setting
-    result = optimize.stylize(
+    result = image_optimization.stylize(
         content, style, vgg="vgg16", loss_network=network, iterations=ITERATIONS, progress=False
     )
     first, last = result.history[0], result.history[-1]

@@ -7,7 +7,7 @@ from support import gradient_image
 
 from nst_tf.errors import NstError
 from nst_tf.losses import style as style_losses
-from nst_tf.optimize import stylize as optimize
+from nst_tf.optimize import image_optimization
 from nst_tf.optimize.style_controls import semantic_regions
 
 
@@ -62,7 +62,7 @@ def test_gram_targets_from_a_style_region_are_the_guided_gram_of_that_region():
 
 
 @pytest.mark.slow
-def test_each_region_takes_the_colour_of_the_matching_style_region(random_network):
+def test_each_region_takes_the_color_of_the_matching_style_region(random_network):
     # Style: red left half (label 1), blue right half (label 2). Content: label 2 on top,
     # label 1 below. Guided, the top turns blue and the bottom red; unguided, both mix.
     style = np.zeros((48, 48, 3), np.float32)
@@ -73,9 +73,9 @@ def test_each_region_takes_the_colour_of_the_matching_style_region(random_networ
     style_labels = halves((48, 48), 1, 2, axis=1)
     common = dict(loss_network=random_network, iterations=40, content_weight=0.0,
                   tv_weight=0.0, style_weight=1e3, xla=False, progress=False)  # fmt: skip
-    guided = optimize.stylize(gradient_image(), style, label_map=content_labels,
+    guided = image_optimization.stylize(gradient_image(), style, label_map=content_labels,
                               style_label_maps=[style_labels], **common).image  # fmt: skip
-    unguided = optimize.stylize(gradient_image(), style, **common).image
+    unguided = image_optimization.stylize(gradient_image(), style, **common).image
 
     def blueness(image):
         return image[..., 2].mean() - image[..., 0].mean()

@@ -8,9 +8,8 @@ from nst_tf import defaults
 from nst_tf.errors import NstError
 from nst_tf.losses.gram import GramMatrix
 from nst_tf.losses.terms import TotalVariation
-from nst_tf.optimize import inputs
+from nst_tf.optimize import image_optimization, inputs
 from nst_tf.optimize import run as run_module
-from nst_tf.optimize import stylize as optimize
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
 
@@ -19,7 +18,7 @@ def run(content, style, network, **options):
     # No XLA: compiling each 48 px run cost more than running it (the quality test, the CLI tests
     # and test_lbfgs_lowers_total_loss_a_hundredfold keep XLA).
     options = {"iterations": 20, "tv_weight": 0.0, "progress": False, "xla": False, **options}
-    return optimize.stylize(content, style, loss_network=network, **options)
+    return image_optimization.stylize(content, style, loss_network=network, **options)
 
 
 @pytest.mark.slow
@@ -160,7 +159,7 @@ def test_size_sets_longest_side(random_network, style_image):
 
 
 def test_texture_synthesis_matches_style_without_content(random_network, style_image):
-    result = optimize.synthesize_texture(
+    result = image_optimization.synthesize_texture(
         style_image, size=(40, 56), iterations=25, loss_network=random_network, tv_weight=0.0,
         progress=False, xla=False,
     )  # fmt: skip
@@ -171,7 +170,9 @@ def test_texture_synthesis_matches_style_without_content(random_network, style_i
 
 def test_texture_synthesis_refuses_content_init(random_network, style_image):
     with pytest.raises(NstError, match="no content image"):
-        optimize.synthesize_texture(style_image, init="content", loss_network=random_network)
+        image_optimization.synthesize_texture(
+            style_image, init="content", loss_network=random_network
+        )
 
 
 @pytest.mark.slow
@@ -203,7 +204,7 @@ def test_style_layer_weights_select_layers(random_network, content_image, style_
     target = random_network(style_image[None])["block1_conv1"]
     gram = GramMatrix()
     expected = float(tf.reduce_mean(tf.square(gram(features) - gram(target))))
-    weight = optimize.defaults.STYLE_WEIGHT
+    weight = defaults.STYLE_WEIGHT
     assert result.history[0]["style"] == pytest.approx(weight * expected, rel=1e-4)
 
 
@@ -245,13 +246,17 @@ def test_bad_options_are_one_line_errors(
     random_network, content_image, style_image, options, message
 ):
     with pytest.raises(NstError, match=message.replace("{", r"\{").replace("}", r"\}")) as error:
-        optimize.stylize(content_image, style_image, loss_network=random_network, **options)
+        image_optimization.stylize(
+            content_image, style_image, loss_network=random_network, **options
+        )
     assert "\n" not in str(error.value)
 
 
 def test_unknown_option_is_a_type_error(random_network, content_image, style_image):
-    with pytest.raises(TypeError, match="colour"):
-        optimize.stylize(content_image, style_image, loss_network=random_network, colour="red")
+    with pytest.raises(TypeError, match="color"):
+        image_optimization.stylize(
+            content_image, style_image, loss_network=random_network, color="red"
+        )
 
 
 def test_tiny_style_image_is_refused(random_network, content_image):
@@ -294,8 +299,8 @@ def test_an_image_under_16_px_a_side_is_refused_by_the_python_api(
     tiny = np.full((15, 64, 3), 128.0, np.float32)  # resized to `size`, it would paint
     images = {"content": content_image, "style": style_image, which: tiny}
     with pytest.raises(NstError, match=f"the {which} image is 64x15 px; it needs at least 16"):
-        optimize.stylize(images["content"], images["style"], size=48,
+        image_optimization.stylize(images["content"], images["style"], size=48,
                          loss_network=random_network)  # fmt: skip
     if which == "style":
         with pytest.raises(NstError, match="at least 16 px a side"):
-            optimize.synthesize_texture(tiny, size=48, loss_network=random_network)
+            image_optimization.synthesize_texture(tiny, size=48, loss_network=random_network)

@@ -7,14 +7,14 @@ from support import gradient_image, stripes_image
 
 from nst_tf import tiling
 from nst_tf.encoders import vgg
-from nst_tf.optimize import stylize as optimize
+from nst_tf.optimize import image_optimization
 
 SHALLOW = {"style_layers": ["block1_conv1", "block2_conv1"], "content_layers": ["block2_conv1"]}
 
 
 def run(content, style, network, **options):
     options = {"iterations": 10, "tv_weight": 0.0, "progress": False, "xla": False, **options}
-    return optimize.stylize(content, style, loss_network=network, **options)
+    return image_optimization.stylize(content, style, loss_network=network, **options)
 
 
 @pytest.fixture(scope="module")

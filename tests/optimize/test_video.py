@@ -1,4 +1,5 @@
-"""Videos by optimisation (nst_tf.optimize.video): temporal loss, flow start, resume, bad options."""
+"""Videos by optimisation (nst_tf.optimize.video_optimization): temporal loss, flow start,
+resume, bad options."""
 
 import imageio.v2 as imageio
 import numpy as np
@@ -7,7 +8,7 @@ from support import gradient_image, stripes_image
 
 from nst_tf import motion
 from nst_tf.errors import NstError
-from nst_tf.optimize import video
+from nst_tf.optimize import video_optimization
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
 
@@ -60,7 +61,7 @@ def test_flow_follows_the_scene_and_beats_frames_painted_alone(tmp_path, random_
     outputs = {}
     for temporal in ("none", "flow"):
         out = tmp_path / f"{temporal}.mp4"
-        assert video.optimize_video(clip, gradient_image(), out, temporal=temporal,
+        assert video_optimization.optimize_video(clip, gradient_image(), out, temporal=temporal,
                                     temporal_weight=5.0, **common) == 4  # fmt: skip
         outputs[temporal] = np.asarray(imageio.mimread(out), np.float32)
     frames = np.asarray(imageio.mimread(clip), np.float32)
@@ -89,12 +90,15 @@ def test_a_killed_run_resumes_from_the_frames_it_finished(tmp_path, random_netwo
         return dict(TINY, loss_network=random_network, progress=False, on_iteration=on_iteration)
 
     with pytest.raises(KeyboardInterrupt):
-        video.optimize_video(clip, stripes_image(), out, **count_frames(stop_at=3))
+        video_optimization.optimize_video(clip, stripes_image(), out, **count_frames(stop_at=3))
     assert not out.exists()
     assert len(list(tmp_path.glob(".out.mp4.frames/*.png"))) == 2
 
     started.clear()
-    assert video.optimize_video(clip, stripes_image(), out, **count_frames(stop_at=0)) == 4
+    written = video_optimization.optimize_video(
+        clip, stripes_image(), out, **count_frames(stop_at=0)
+    )
+    assert written == 4
     assert len(started) == 2, "only the frames the killed run had not finished"
     assert len(imageio.mimread(out)) == 4
 
@@ -112,5 +116,5 @@ def test_options_that_do_not_apply_to_videos_are_refused(tmp_path, arguments, me
     clip = tmp_path / "clip.mp4"
     panning_clip(clip, frames=2)
     with pytest.raises(NstError, match=message):
-        video.optimize_video(clip, stripes_image(), tmp_path / "o.mp4", **arguments)
+        video_optimization.optimize_video(clip, stripes_image(), tmp_path / "o.mp4", **arguments)
     assert not (tmp_path / "o.mp4").exists()

@@ -10,7 +10,7 @@ from nst_tf.optimize.objective import sparse_entries
 from nst_tf.photoreal import matting
 
 # An invertible colour matrix and offset: an affine recolouring of a photo.
-RECOLOUR = np.array([[0.5, 0.2, 0.1], [0.0, 0.9, 0.3], [0.2, 0.0, 0.7]])
+RECOLOR = np.array([[0.5, 0.2, 0.1], [0.0, 0.9, 0.3], [0.2, 0.0, 0.7]])
 
 
 @pytest.fixture
@@ -31,11 +31,11 @@ def test_laplacian_is_symmetric_positive_semidefinite_with_zero_row_sums(photo):
     assert np.count_nonzero(dense[0]) == 9 and np.count_nonzero(dense[4 * 11 + 5]) == 25
 
 
-def test_an_affine_recolouring_costs_nothing_and_a_texture_does(photo):
+def test_an_affine_recoloring_costs_nothing_and_a_texture_does(photo):
     laplacian = matting.matting_laplacian(photo)
-    recoloured = photo @ RECOLOUR.T + 30.0
-    textured = recoloured + stripes_image(11)[:9] * 0.2
-    assert matting.matting_cost(recoloured, laplacian) < 1e-4
+    recolored = photo @ RECOLOR.T + 30.0
+    textured = recolored + stripes_image(11)[:9] * 0.2
+    assert matting.matting_cost(recolored, laplacian) < 1e-4
     assert matting.matting_cost(textured, laplacian) > 1.0
     assert matting.matting_cost(photo, laplacian) < 1e-4
 
@@ -48,11 +48,11 @@ def test_too_small_a_photo_is_refused():
 def test_loss_and_gradient_match_the_sparse_product(photo):
     laplacian = matting.matting_laplacian(photo)
     image = stripes_image(11)[:9]
-    colours = tf.constant(image[None] / 255.0, tf.float32)
+    colors = tf.constant(image[None] / 255.0, tf.float32)
     with tf.GradientTape() as tape:
-        tape.watch(colours)
-        loss = matting_loss(colours, tf.SparseTensor(*sparse_entries(laplacian), laplacian.shape))
-    gradient = tape.gradient(loss, colours).numpy().reshape(-1, 3)
+        tape.watch(colors)
+        loss = matting_loss(colors, tf.SparseTensor(*sparse_entries(laplacian), laplacian.shape))
+    gradient = tape.gradient(loss, colors).numpy().reshape(-1, 3)
     np.testing.assert_allclose(float(loss), matting.matting_cost(image, laplacian), rtol=1e-4)
     expected = 2.0 * (laplacian @ (image.reshape(-1, 3) / 255.0))
     np.testing.assert_allclose(gradient, expected, rtol=1e-3, atol=1e-4)

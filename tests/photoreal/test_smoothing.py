@@ -27,7 +27,7 @@ def test_strength_zero_is_identity_and_a_constant_image_stays_constant(photo, pa
     np.testing.assert_allclose(smoothing.photo_smooth(flat, photo, 1.0), flat, atol=1e-3)
 
 
-def test_smoothing_removes_the_texture_but_keeps_the_recolouring(photo, painted):
+def test_smoothing_removes_the_texture_but_keeps_the_recoloring(photo, painted):
     laplacian = matting.matting_laplacian(photo)
     smoothed = smoothing.photo_smooth(painted, photo, 1.0)
     assert smoothed.shape == painted.shape and smoothed.dtype == np.float32

@@ -48,7 +48,7 @@ def test_a_blend_lies_between_its_styles(photo):
         fast.stylize_fast(photo, styles, style_blend=[1, 2, 3])
 
 
-def test_luminance_keeps_the_content_colours_and_histogram_recolours_the_style(photo):
+def test_luminance_keeps_the_content_colors_and_histogram_recolors_the_style(photo):
     style = sample("the_scream")
     kept = fast.stylize_fast(photo, style, preserve_colors="luminance")
     chroma = colors.rgb_to_yiq(kept)[..., 1:] - colors.rgb_to_yiq(photo)[..., 1:]

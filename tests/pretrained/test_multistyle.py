@@ -10,8 +10,8 @@ from pretrained_helpers import with_stray_weight
 from support import distinct_style_norms
 
 from nst_tf import metrics
-from nst_tf.feedforward import layers
 from nst_tf.feedforward import model as feedforward
+from nst_tf.feedforward import network_layers
 from nst_tf.io import image_io
 from nst_tf.pretrained import multistyle
 
@@ -65,7 +65,7 @@ def test_blend_is_the_network_with_blended_normalisation_parameters(random_model
     mixed = multistyle.build_multistyle_network()
     mixed.set_weights(random_model.get_weights())
     for layer in mixed.layers:
-        if isinstance(layer, layers.InstanceNormalization):
+        if isinstance(layer, network_layers.InstanceNormalization):
             for table in (layer.scale, layer.shift):
                 values = table.numpy()
                 values[0] = values[:2].mean(axis=0)

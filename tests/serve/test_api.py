@@ -140,9 +140,9 @@ def test_fast_paints_a_builtin_style_at_the_asked_size(client, photo_id):
 def test_fast_rerender_with_another_strength_is_quick(client, photo_id):
     body = {"content": photo_id, "style": "starry_night", "size": 512}
     client.post("/api/fast", json=body)
-    for strength, colours in ((0.3, False), (0.7, True)):
+    for strength, preserve_colors in ((0.3, False), (0.7, True)):
         answer = client.post("/api/fast", json={**body, "strength": strength,
-                                                "preserve_colors": colours})  # fmt: skip
+                                                "preserve_colors": preserve_colors})  # fmt: skip
         assert answer.status_code == 200 and answer.json()["seconds"] < 1.0
 
 

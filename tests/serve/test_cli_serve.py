@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from nst_tf.cli import main as cli
-from nst_tf.cli import serve
+from nst_tf.cli import serve_command
 
 
 def test_serve_help_loads_no_tensorflow(tmp_path):
@@ -23,8 +23,8 @@ def test_serve_help_loads_no_tensorflow(tmp_path):
 
 
 def test_serve_is_a_command_listening_on_loopback_by_default():
-    assert cli.COMMANDS["serve"] is serve.COMMAND
-    fv = serve.define_flags()
+    assert cli.COMMANDS["serve"] is serve_command.COMMAND
+    fv = serve_command.define_flags()
     assert fv["host"].default == "127.0.0.1" and fv["port"].default == 8000
 
 

@@ -12,15 +12,21 @@ from support import gradient_image, stripes_image
 from nst_tf.encoders import vgg
 from nst_tf.errors import NstError
 from nst_tf.feedforward import model as feedforward
-from nst_tf.feedforward.layers import PixelShuffle
+from nst_tf.feedforward.network_layers import PixelShuffle
 from nst_tf.io import image_io
-from nst_tf.superres import config, data, network, training, upscaling
-from nst_tf.superres.config import FEATURE_LAYER
+from nst_tf.superres import (
+    upscaler_config,
+    upscaler_input,
+    upscaler_network,
+    upscaler_training,
+    upscaling,
+)
+from nst_tf.superres.upscaler_config import FEATURE_LAYER
 
 
 def tiny_upscaler(factor=4):
     keras.utils.set_random_seed(0)
-    return network.build_upscaler(factor, width=8, residual_blocks=1)
+    return upscaler_network.build_upscaler(factor, width=8, residual_blocks=1)
 
 
 def save_tiny_upscaler(path, model=None):
@@ -59,24 +65,25 @@ def test_loss_is_zero_on_the_original_and_pixel_loss_has_no_feature_term():
     loss_network = vgg.build_loss_network([FEATURE_LAYER], "vgg16", weights=None)
     originals = tf.constant(np.stack([gradient_image(16), stripes_image(16)]))
     blurred = tf.image.resize(tf.image.resize(originals, (4, 4)), (16, 16))
-    perceptual = training.SuperResolutionLoss(loss_network, "perceptual", pixel_weight=0.5)
+    perceptual = upscaler_training.SuperResolutionLoss(loss_network, "perceptual", pixel_weight=0.5)
     assert float(perceptual(originals, originals)["total"]) == 0.0
     losses = perceptual(blurred, originals)
     pixel = float(tf.reduce_mean(tf.square(blurred - originals)))
     assert losses["feature"] > 0
     assert float(losses["pixel"]) == pytest.approx(pixel, rel=1e-5)
     assert float(losses["total"]) == pytest.approx(float(losses["feature"]) + 0.5 * pixel, 1e-5)
-    pixel_only = training.SuperResolutionLoss(None, "pixel", pixel_weight=0.5)(blurred, originals)
+    pixel_loss = upscaler_training.SuperResolutionLoss(None, "pixel", pixel_weight=0.5)
+    pixel_only = pixel_loss(blurred, originals)
     assert float(pixel_only["feature"]) == 0 and float(pixel_only["total"]) == pytest.approx(pixel)
 
 
 def test_training_pairs_are_crops_and_their_downscaled_versions(tmp_path):
     for index, image in enumerate((gradient_image(40), stripes_image(40))):
         image_io.save_image(tmp_path / f"{index}.png", image)
-    pairs, _ = data.training_pairs(str(tmp_path), 4, 16, 32, batch_size=3)
+    pairs, _ = upscaler_input.training_pairs(str(tmp_path), 4, 16, 32, batch_size=3)
     low, high = next(iter(pairs))
     assert low.shape == (3, 4, 4, 3) and high.shape == (3, 16, 16, 3)
-    np.testing.assert_allclose(low.numpy(), data.downscale(high, 4).numpy(), atol=1e-4)
+    np.testing.assert_allclose(low.numpy(), upscaler_input.downscale(high, 4).numpy(), atol=1e-4)
 
 
 def test_tiled_upscaling_matches_one_pass_and_factor_8_doubles_it(tmp_path):
@@ -98,12 +105,12 @@ def test_the_shipped_network_loads_by_default_and_says_what_trained_it():
 
 def test_bad_requests_raise_one_line_errors(tmp_path):
     with pytest.raises(NstError, match="unsupported factor 3"):
-        config.check_upscale((10, 10, 3), 3)
+        upscaler_config.check_upscale((10, 10, 3), 3)
     with pytest.raises(NstError, match="use tiles"):
-        config.check_upscale((1001, 1000, 3), 4)
-    config.check_upscale((1001, 1000, 3), 4, tile=256)
+        upscaler_config.check_upscale((1001, 1000, 3), 4)
+    upscaler_config.check_upscale((1001, 1000, 3), 4, tile=256)
     with pytest.raises(NstError, match="too small"):
-        config.check_upscale((3, 10, 3), 4)
+        upscaler_config.check_upscale((3, 10, 3), 4)
     style_network = tmp_path / "style.keras"
     feedforward.save_model(tiny_upscaler(), str(style_network), {"style_names": ["a"]})
     with pytest.raises(NstError, match="not a super-resolution network"):
@@ -115,16 +122,18 @@ def test_training_resumes_from_its_checkpoint(tmp_path):
     folder = tmp_path / "photos"
     for index, image in enumerate((gradient_image(40), stripes_image(40))):
         image_io.save_image(folder / f"{index}.png", image)
-    settings = config.UpscaleConfig(
+    settings = upscaler_config.UpscaleConfig(
         data=str(folder), steps=2, batch_size=2, crop_size=16, pool_size=32, width=8,
         residual_blocks=1, vgg_weights=None, checkpoint_every=1, log_every=1,
     )  # fmt: skip
     run = tmp_path / "run"
-    training.train_upscaler(settings, str(run), progress=False)
+    upscaler_training.train_upscaler(settings, str(run), progress=False)
     with pytest.raises(NstError, match="already holds a run"):
-        training.train_upscaler(settings, str(run), progress=False)
+        upscaler_training.train_upscaler(settings, str(run), progress=False)
     settings.steps = 3
-    model, history = training.train_upscaler(settings, str(run), resume=True, progress=False)
+    model, history = upscaler_training.train_upscaler(
+        settings, str(run), resume=True, progress=False
+    )
     assert [entry["step"] for entry in history] == [1, 2, 3]
     assert os.path.basename(sorted(os.listdir(run / "checkpoints"))[-1]) == "ckpt-000003.npz"
     loaded = upscaling.load_upscaler(str(run))

@@ -1,4 +1,4 @@
-"""Benchmark of `nst_tf.optimize.stylize.stylize` against a bare forward+backward of the loss network.
+"""Benchmark of `nst_tf.stylize` against a bare forward+backward of the loss network.
 
 For each loss network and square image size it measures the time of one bare forward+backward
 pass of the VGG loss network (default content + style layers, random weights), the seconds per
@@ -122,7 +122,7 @@ def run_one(arch, size, iterations, repeats, seed):
 
     from nst_tf import defaults
     from nst_tf.encoders import vgg as networks
-    from nst_tf.optimize.stylize import stylize
+    from nst_tf.optimize.image_optimization import stylize
 
     layers = list(dict.fromkeys(defaults.CONTENT_LAYERS + defaults.STYLE_LAYERS))
     network = networks.build_loss_network(layers, arch, weights=None)

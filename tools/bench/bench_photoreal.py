@@ -109,7 +109,7 @@ def main(argv=None):
                 "style": style_name,
                 "method": method,
                 "structure_kept": round(metrics.structure_kept(image, content), 3),
-                "colour_distance": round(metrics.color_distance(image, style), 3),
+                "color_distance": round(metrics.color_distance(image, style), 3),
                 "seconds": round(seconds, 1),
             }
             results.append(result)
@@ -118,7 +118,7 @@ def main(argv=None):
                     f"{content_name} x {style_name}",
                     method,
                     f"{result['structure_kept']:.3f}",
-                    f"{result['colour_distance']:.3f}",
+                    f"{result['color_distance']:.3f}",
                     f"{seconds:.1f}",
                 )
             )

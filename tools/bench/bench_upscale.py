@@ -113,9 +113,9 @@ def upscaled(photo, networks):
     import numpy as np
     import tensorflow as tf
 
-    from nst_tf.superres import data
+    from nst_tf.superres import upscaler_input
 
-    low = data.downscale(tf.constant(photo[None]), FACTOR).numpy()[0]
+    low = upscaler_input.downscale(tf.constant(photo[None]), FACTOR).numpy()[0]
     bicubic = tf.image.resize(low[None], photo.shape[:2], method="bicubic").numpy()[0]
     versions = {"low": low, "bicubic": np.clip(bicubic, 0, 255)}
     versions.update({method: net.upscale(low, FACTOR) for method, net in networks.items()})
@@ -169,7 +169,7 @@ def main(argv):
 
     from nst_tf.encoders import vgg
     from nst_tf.superres import upscaling
-    from nst_tf.superres.config import FEATURE_LAYER
+    from nst_tf.superres.upscaler_config import FEATURE_LAYER
 
     photos = held_out_photos(args.photos)
     networks = {

@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 
 from nst_tf import metrics, motion
-from nst_tf.feedforward import video as feedforward_video
+from nst_tf.feedforward import video_stylization
 from nst_tf.io import image_io
 from tools import benchmarks
 
@@ -70,12 +70,12 @@ def synthetic_clip(count, side):
 
 def real_clip(path, count, side):
     """The first `count` frames of a video file, longest side `side`."""
-    from nst_tf.io import video
+    from nst_tf.io import video_io
 
-    reader, _ = video.open_video(path)
+    reader, _ = video_io.open_video(path)
     try:
         frames = []
-        for batch in video.frame_batches(reader, 1, side):
+        for batch in video_io.frame_batches(reader, 1, side):
             frames.append(batch[0])
             if len(frames) == count:
                 break
@@ -93,7 +93,7 @@ def run_clip(name, frames, style_model, weights, smoothing):
         stylised.append(style_model.stylize(frame[None], weights)[0])
         network_seconds.append(time.perf_counter() - started)
     network_ms = 1000 * statistics.median(network_seconds)
-    steps = {"none": None, "blend": feedforward_video.smooth, "flow": feedforward_video.flow_smooth}
+    steps = {"none": None, "blend": video_stylization.smooth, "flow": video_stylization.flow_smooth}
     results = []
     for mode in MODES:
         outputs, extra = [], []
@@ -103,7 +103,7 @@ def run_clip(name, frames, style_model, weights, smoothing):
                 output = fresh
             else:
                 strength = (
-                    feedforward_video.DEFAULT_SMOOTHING[mode] if smoothing is None else smoothing
+                    video_stylization.DEFAULT_SMOOTHING[mode] if smoothing is None else smoothing
                 )
                 output = steps[mode](fresh, outputs[-1], frame, frames[index - 1], strength)
             extra.append(time.perf_counter() - started)
@@ -135,7 +135,7 @@ def run_optimised_clip(name, frames, style, args, temporal_weight, modes):
 
     import imageio.v2 as imageio
 
-    from nst_tf.optimize import video
+    from nst_tf.optimize import video_optimization
 
     results = []
     with tempfile.TemporaryDirectory() as folder:
@@ -145,7 +145,7 @@ def run_optimised_clip(name, frames, style, args, temporal_weight, modes):
         for mode in modes:
             out = os.path.join(folder, f"{mode}.mp4")
             started = time.perf_counter()
-            video.optimize_video(
+            video_optimization.optimize_video(
                 clip, style, out, temporal=mode, temporal_weight=temporal_weight,
                 iterations=args.iterations, vgg="vgg16", progress=False,
             )  # fmt: skip

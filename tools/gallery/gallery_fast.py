@@ -24,7 +24,7 @@ from nst_tf.export import parity
 from nst_tf.feedforward import model as feedforward
 from nst_tf.feedforward import sheets
 from nst_tf.io import image_io
-from nst_tf.optimize import stylize
+from nst_tf.optimize import image_optimization
 from nst_tf.pretrained import fast
 from tools import REPOSITORY
 from tools.gallery import gallery
@@ -103,8 +103,10 @@ def init_grid(cell, vgg_weights):
     photo = image_io.resize_longest(sample("chelsea"), GATYS_SIZE)
     style = sample("starry_night")
     common = dict(vgg="vgg16", vgg_weights=vgg_weights, progress=False)
-    from_content = stylize.stylize(photo, style, iterations=GATYS_ITERATIONS, **common)
-    from_fast = stylize.stylize(photo, style, iterations=REFINE_ITERATIONS, init="fast", **common)
+    from_content = image_optimization.stylize(photo, style, iterations=GATYS_ITERATIONS, **common)
+    from_fast = image_optimization.stylize(
+        photo, style, iterations=REFINE_ITERATIONS, init="fast", **common
+    )
     row = [photo, style, fast.stylize_fast(photo, style), from_fast.image, from_content.image]
     caption = (
         f"chelsea x starry night at {GATYS_SIZE} px: one pass (--fast); --init fast + "

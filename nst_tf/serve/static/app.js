@@ -208,14 +208,14 @@ async function renderFast() {
   if (state.mode !== "fast" || !state.photo || !state.style || state.camera) return;
   const seq = ++state.fastSeq;
   const strength = $("strength").valueAsNumber / 100;
-  const colours = $("preserve-colors").checked;
+  const keepColors = $("preserve-colors").checked;
   const name = state.names.get(state.style);
   $("busy").hidden = false;
   try {
     if (state.local) {
       const started = performance.now();
       const look = await localStyle(state.style);
-      const picture = await local.paint(await localPhoto(), look, strength, colours);
+      const picture = await local.paint(await localPhoto(), look, strength, keepColors);
       if (seq !== state.fastSeq) return;
       const seconds = (performance.now() - started) / 1000;
       window.nstPainted = { seconds, at: performance.now() };
@@ -228,7 +228,7 @@ async function renderFast() {
     }
     const result = await api("POST", "api/fast", {
       content: await serverContent(), style: await serverStyle(state.style), size: 512,
-      strength, preserve_colors: colours,
+      strength, preserve_colors: keepColors,
     });
     if (seq !== state.fastSeq) return;
     say("");
@@ -273,7 +273,7 @@ $("camera-start").addEventListener("click", async () => {
     say("");
     await camera.start(() => ({
       vector: cameraVector, strength: $("strength").valueAsNumber / 100,
-      keepColours: $("preserve-colors").checked,
+      keepColors: $("preserve-colors").checked,
     }));
   } catch (error) {
     stopCamera();

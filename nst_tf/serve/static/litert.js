@@ -252,8 +252,8 @@ export function blend(painted, content, strength) {
   return { ...painted, data };
 }
 
-// The painting's luminance with the photo's chroma (YIQ), as nst_tf.optimize.colors does.
-export function keepColours(painted, content) {
+// The painting's luminance with the photo's chroma (YIQ), as nst_tf.colors does.
+export function keepColors(painted, content) {
   const out = new Float32Array(painted.data.length);
   const p = painted.data, c = content.data;
   for (let i = 0; i < out.length; i += 3) {

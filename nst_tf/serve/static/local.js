@@ -104,7 +104,7 @@ export async function vectorOf(picture) {
 
 // Paints a photo in this browser. style: {vector} (a painting) or {index, count} (a style of
 // the 26-style network). Returns the picture.
-export async function paint(photo, style, strength, keepColours, side) {
+export async function paint(photo, style, strength, keepColors, side) {
   const m = await lite.manifest();
   const [h, w] = lite.scaledSize(photo.height, photo.width, side || m.paint_side);
   const content = lite.resize(photo, h, w);
@@ -116,7 +116,7 @@ export async function paint(photo, style, strength, keepColours, side) {
     const stylized = await lite.paintNetwork(content, style.index, style.count);
     painted = lite.blend(stylized, content, strength);
   }
-  return keepColours ? lite.keepColours(painted, content) : painted;
+  return keepColors ? lite.keepColors(painted, content) : painted;
 }
 
 // ---- the camera ----
@@ -130,7 +130,7 @@ export class Camera {
     this.running = false;
   }
 
-  // Opens the camera and paints frames with settings() -> {vector, strength, keepColours}.
+  // Opens the camera and paints frames with settings() -> {vector, strength, keepColors}.
   async start(settings) {
     this.stream = await navigator.mediaDevices.getUserMedia({
       video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false,
@@ -156,10 +156,10 @@ export class Camera {
       const grab = canvasOf(w, h).getContext("2d", { willReadFrequently: true });
       grab.drawImage(this.video, 0, 0, w, h);
       const frame = lite.fromImageData(grab.getImageData(0, 0, w, h));
-      const { vector, strength, keepColours } = settings();
+      const { vector, strength, keepColors } = settings();
       if (strength < 1 && !own) own = await lite.styleVector(frame);  // the first frame's look
       let painted = await lite.paintArbitrary(frame, lite.mix(vector, own, strength));
-      if (keepColours) painted = lite.keepColours(painted, frame);
+      if (keepColors) painted = lite.keepColors(painted, frame);
       if (!this.running) break;
       this.canvas.width = w;
       this.canvas.height = h;

@@ -24,7 +24,7 @@ import numpy as np
 from nst_tf import colors, defaults, motion
 from nst_tf.encoders import vgg
 from nst_tf.errors import NstError
-from nst_tf.io import image_io, video
+from nst_tf.io import image_io, video_io
 from nst_tf.optimize import drivers, inputs, schedule, style_controls
 from nst_tf.optimize.objective import Objective
 from nst_tf.optimize.options import Options
@@ -77,9 +77,9 @@ def optimize_video(
     _check_video_options(options, temporal, temporal_weight)
     first_frame_iterations = first_frame_iterations or 2 * options.iterations
     styles = inputs.as_images(style)
-    reader, meta = video.open_video(video_path)
+    reader, meta = video_io.open_video(video_path)
     try:
-        frames = video.frame_batches(reader, 1, size)
+        frames = video_io.frame_batches(reader, 1, size)
         first = next(frames, None)
         if first is None:
             raise NstError(f"video {video_path} has no frames")
@@ -91,9 +91,9 @@ def optimize_video(
         painted = _painted_frames(
             painter, (batch[0] for batch in itertools.chain([first], frames)), work
         )
-        written = video.write_video(
+        written = video_io.write_video(
             painted, output, sound_from=video_path, fps=meta.get("fps", 25),
-            total=video.frame_count(meta), progress=progress,
+            total=video_io.frame_count(meta), progress=progress,
         )  # fmt: skip
     finally:
         reader.close()

@@ -1,13 +1,13 @@
 """Training pairs for super-resolution: high-resolution crops and their downscaled versions.
 
-The photos come through the feed-forward tf.data pipeline (nst_tf.feedforward.data) at a
+The photos come through the feed-forward tf.data pipeline (nst_tf.feedforward.training_input) at a
 shorter side of `pool_size`; each is cropped at random to `crop_size` and downscaled by the
 factor (bicubic with antialiasing, as `downscale`).
 """
 
 import tensorflow as tf
 
-from nst_tf.feedforward import data
+from nst_tf.feedforward import training_input
 
 
 def downscale(images, factor):
@@ -26,7 +26,7 @@ def training_pairs(source, factor, crop_size, pool_size, batch_size, seed=0):
     """An endless dataset of (low-resolution, high-resolution) batches.
 
     Args:
-      source: image folder or "tfds:NAME[:SPLIT]" (see nst_tf.feedforward.data).
+      source: image folder or "tfds:NAME[:SPLIT]" (see nst_tf.feedforward.training_input).
       factor: downscaling factor; crop_size must divide by it.
       crop_size: side of the high-resolution crops, px.
       pool_size: shorter side the photos are resized to before cropping, px.
@@ -35,9 +35,9 @@ def training_pairs(source, factor, crop_size, pool_size, batch_size, seed=0):
 
     Returns:
       (tf.data.Dataset of (low (batch, crop/factor, crop/factor, 3), high (batch, crop, crop,
-      3)), feedforward.data.TrainingData of the photos).
+      3)), feedforward.training_input.TrainingData of the photos).
     """
-    photos = data.training_data(source, pool_size, batch_size, seed=seed)
+    photos = training_input.training_data(source, pool_size, batch_size, seed=seed)
 
     def crop(image):
         return tf.image.random_crop(image, (crop_size, crop_size, 3), seed=seed)

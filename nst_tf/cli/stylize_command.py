@@ -5,7 +5,7 @@ import os
 from absl import flags
 
 from nst_tf import defaults, tf_startup
-from nst_tf.cli import apply_model, common, engine, fast, optimization_flags
+from nst_tf.cli import common, engine_flag, fast_flag, model_flag, optimization_flags
 from nst_tf.errors import NstError
 from nst_tf.optimize import presets
 
@@ -35,9 +35,9 @@ def define_flags():
         lower_bound=1,
         flag_values=fv,
     )
-    apply_model.define_model_flags(fv)
-    fast.define_fast_flags(fv)
-    engine.define_engine_flag(fv)
+    model_flag.define_model_flags(fv)
+    fast_flag.define_fast_flags(fv)
+    engine_flag.define_engine_flag(fv)
     return fv
 
 
@@ -52,10 +52,10 @@ def run(values, content_path, *style_paths):
     if values["model"]:
         if style_paths:
             raise NstError("give either STYLE images (optimisation) or --model, not both")
-        apply_model.run(values, content_path)
+        model_flag.run(values, content_path)
         return
     if values["fast"]:
-        fast.run(values, content_path, style_paths)
+        fast_flag.run(values, content_path, style_paths)
         return
     if not style_paths:
         raise NstError("missing STYLE: give a style image, or a trained network with --model")
@@ -114,10 +114,10 @@ def _run_video(values, content_path, style_paths, size, options):
         image_io.check_min_side(style.shape, "style image")
     inputs.check_style_controls(options, styles)
     tf_startup.import_tensorflow_quietly()
-    from nst_tf.optimize import video
+    from nst_tf.optimize import video_optimization
 
     weight = values["temporal_weight"]
-    frames = video.optimize_video(
+    frames = video_optimization.optimize_video(
         content_path,
         styles,
         values["output"],

@@ -94,9 +94,9 @@ def run(values, content_path):
 def run_video(values, network, weights, content_path, output):
     """A video through a one-pass network (a StyleNetwork or the fast path's FastVideoModel)
     with the video flags (--size, --temporal, --temporal-smoothing, --batch-size)."""
-    from nst_tf.feedforward import video as feedforward_video
+    from nst_tf.feedforward import video_stylization
 
-    frames = feedforward_video.stylize_video(
+    frames = video_stylization.stylize_video(
         network,
         weights,
         content_path,

@@ -12,7 +12,7 @@ import tensorflow as tf
 from PIL import Image, UnidentifiedImageError
 
 from nst_tf.errors import NstError
-from nst_tf.feedforward import config
+from nst_tf.feedforward import training_config
 from nst_tf.io import files
 from nst_tf.io import image_io as image_io
 
@@ -70,8 +70,9 @@ def training_data(source, image_size, batch_size, seed=0, shuffle_buffer=1024, i
       NstError: the folder is missing or has no readable image, or the dataset cannot be loaded.
     """
     skipped = SkippedFiles()
-    if source.startswith(config.TFDS_PREFIX):
-        images, description = _tfds_images(source[len(config.TFDS_PREFIX) :], shuffle_buffer, seed)
+    if source.startswith(training_config.TFDS_PREFIX):
+        spec = source[len(training_config.TFDS_PREFIX) :]
+        images, description = _tfds_images(spec, shuffle_buffer, seed)
         images = _worker_share(images, batch_size, input_context)
     else:
         paths, description = _folder_paths(source, skipped, seed)

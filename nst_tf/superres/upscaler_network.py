@@ -12,7 +12,7 @@ import math
 
 import keras
 
-from nst_tf.feedforward.layers import BilinearUpsample, PixelShuffle, ReflectionPad
+from nst_tf.feedforward.network_layers import BilinearUpsample, PixelShuffle, ReflectionPad
 
 # Upscaling factors a network can be built for: powers of two (one sub-pixel stage each).
 NETWORK_FACTORS = (2, 4, 8)

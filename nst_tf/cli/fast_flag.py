@@ -2,7 +2,7 @@
 
 from absl import flags
 
-from nst_tf.cli import apply_model, common
+from nst_tf.cli import common, model_flag
 from nst_tf.errors import NstError
 from nst_tf.pretrained.fast import STYLE_SIZE, WORKING_SIZE
 
@@ -73,7 +73,7 @@ def run(values, content_path, style_paths):
     }
     if is_video:
         network = fast.FastVideoModel(styles, **{**options, "size": None})
-        apply_model.run_video(values, network, None, content_path, output)
+        model_flag.run_video(values, network, None, content_path, output)
         return
     if is_folder:
         report = fast.stylize_fast_folder(

@@ -18,7 +18,7 @@ from nst_tf.io import image_io
 from nst_tf.optimize import run
 from nst_tf.optimize.inputs import as_image, as_images
 from nst_tf.optimize.options import Options, check_positive
-from nst_tf.optimize.run import StylizeResult, run_optimization
+from nst_tf.optimize.run import StylizeResult
 
 ImageLike = str | os.PathLike | np.ndarray
 
@@ -83,9 +83,20 @@ def stylize(
     Raises:
       NstError: bad images, sizes, layers or options.
     """
-    arguments = dict(locals())
-    content, style, size = arguments.pop("content"), arguments.pop("style"), arguments.pop("size")
-    options = Options.from_arguments(arguments, arguments.pop("preset"))
+    # Every option by its name (tests/optimize/test_option_declarations.py checks all reach it).
+    options = Options.from_arguments(dict(
+        iterations=iterations, optimizer=optimizer, learning_rate=learning_rate, vgg=vgg,
+        vgg_weights=vgg_weights, pooling=pooling, loss_network=loss_network,
+        content_layers=content_layers, style_layers=style_layers,
+        style_layer_weights=style_layer_weights, style_loss=style_loss,
+        content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight,
+        tv_mode=tv_mode, photorealism_weight=photorealism_weight, photo_smoothing=photo_smoothing,
+        init=init, seed=seed, style_scale=style_scale, style_blend=style_blend, masks=masks,
+        label_map=label_map, style_label_maps=style_label_maps, preserve_colors=preserve_colors,
+        scales=scales, max_memory=max_memory, tile_size=tile_size, tile_passes=tile_passes,
+        progress=progress, save_every=save_every, save_path=save_path, precision=precision,
+        xla=xla, on_iteration=on_iteration,
+    ), preset)  # fmt: skip
     content = as_image(content, "content")
     shape = content.shape[:2]
     if size is not None:
@@ -141,9 +152,15 @@ def synthesize_texture(
     Raises:
       NstError: bad images, sizes, layers or options.
     """
-    arguments = dict(locals())
-    style, size = arguments.pop("style"), arguments.pop("size")
-    options = Options.from_arguments(arguments)
+    options = Options(
+        iterations=iterations, optimizer=optimizer, learning_rate=learning_rate, vgg=vgg,
+        vgg_weights=vgg_weights, pooling=pooling, loss_network=loss_network,
+        style_layers=style_layers, style_layer_weights=style_layer_weights, style_loss=style_loss,
+        style_weight=style_weight, tv_weight=tv_weight, tv_mode=tv_mode, init=init, seed=seed,
+        style_scale=style_scale, style_blend=style_blend, scales=scales, max_memory=max_memory,
+        tile_size=tile_size, tile_passes=tile_passes, progress=progress, save_every=save_every,
+        save_path=save_path, precision=precision, xla=xla, on_iteration=on_iteration,
+    )  # fmt: skip
     if options.init == "content":
         raise NstError("texture synthesis has no content image: use init 'noise' or 'style'")
     styles = as_images(style)
@@ -157,7 +174,4 @@ def synthesize_texture(
     return run.run_optimization(None, styles, shape, options)
 
 
-# The engine's name before it was public (the web app calls it).
-optimize_image = run_optimization
-
-__all__ = ["StylizeResult", "optimize_image", "run_optimization", "stylize", "synthesize_texture"]
+__all__ = ["stylize", "synthesize_texture"]

@@ -4,7 +4,7 @@
 from absl import flags
 
 from nst_tf import tf_startup
-from nst_tf.cli import common, engine
+from nst_tf.cli import common, engine_flag
 from nst_tf.errors import NstError
 
 
@@ -36,14 +36,14 @@ def define_upscale_flags():
         flag_values=fv,
     )
     flags.DEFINE_bool("quiet", False, "No progress bar.", flag_values=fv)
-    engine.define_engine_flag(fv)
+    engine_flag.define_engine_flag(fv)
     return fv
 
 
 def run_upscale(values, image_path):
     """Runs `nst-tf upscale`."""
     from nst_tf.io import image_io
-    from nst_tf.superres.config import check_factor, check_upscale
+    from nst_tf.superres.upscaler_config import check_factor, check_upscale
 
     check_factor(values["factor"])
     output = common.require_output(values)
@@ -62,7 +62,7 @@ def run_upscale(values, image_path):
 
 def define_train_flags():
     """The flags of `nst-tf train-upscale`."""
-    from nst_tf.superres.config import UpscaleConfig
+    from nst_tf.superres.upscaler_config import UpscaleConfig
 
     fv = flags.FlagValues()
     defaults = UpscaleConfig(data="")
@@ -124,7 +124,7 @@ def define_train_flags():
 
 def run_train(values):
     """Runs `nst-tf train-upscale`."""
-    from nst_tf.superres.config import UpscaleConfig
+    from nst_tf.superres.upscaler_config import UpscaleConfig
 
     if not values["out"]:
         raise NstError("missing --out: the run folder")
@@ -134,9 +134,9 @@ def run_train(values):
             raise NstError("missing --data: an image folder or tfds:NAME")
         config.validate()
     tf_startup.import_tensorflow_quietly()
-    from nst_tf.superres import training
+    from nst_tf.superres import upscaler_training
 
-    _, history = training.train_upscaler(
+    _, history = upscaler_training.train_upscaler(
         config, values["out"], resume=values["resume"], progress=not values["quiet"]
     )
     last = history[-1] if history else {"step": 0, "total": float("nan")}

@@ -7,7 +7,7 @@ import logging
 
 from absl import flags
 
-from nst_tf.cli import common, engine
+from nst_tf.cli import common, engine_flag
 from nst_tf.errors import NstError
 
 
@@ -56,7 +56,7 @@ def define_flags():
         "with `dask scheduler` and `dask worker` (needs the `dask` extra; Beam is not used).",
         flag_values=fv,
     )
-    engine.define_engine_flag(fv)
+    engine_flag.define_engine_flag(fv)
     return fv
 
 

@@ -2,7 +2,7 @@
 
 from absl import flags
 
-from nst_tf.cli import common, engine
+from nst_tf.cli import common, engine_flag
 from nst_tf.errors import NstError
 
 
@@ -23,7 +23,7 @@ def define_flags():
         "tile", 192, "Longest side of each cell, px.", lower_bound=16, flag_values=fv
     )
     flags.DEFINE_integer("columns", 7, "Cells per row.", lower_bound=1, flag_values=fv)
-    engine.define_engine_flag(fv)
+    engine_flag.define_engine_flag(fv)
     return fv
 
 

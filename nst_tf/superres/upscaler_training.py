@@ -18,8 +18,8 @@ from nst_tf.feedforward import checkpoints
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import files
 from nst_tf.losses.terms import ContentLoss
-from nst_tf.superres import data, network
-from nst_tf.superres.config import FEATURE_LAYER
+from nst_tf.superres import upscaler_input, upscaler_network
+from nst_tf.superres.upscaler_config import FEATURE_LAYER
 
 
 class SuperResolutionLoss:
@@ -66,7 +66,7 @@ def train_upscaler(config, out_dir, resume=False, progress=True):
     """
     config = checkpoints.prepare_run(config, out_dir, resume)
     keras.utils.set_random_seed(config.seed)
-    model = network.build_upscaler(config.factor, config.width, config.residual_blocks)
+    model = upscaler_network.build_upscaler(config.factor, config.width, config.residual_blocks)
     optimizer = keras.optimizers.Adam(config.learning_rate)
     optimizer.build(model.trainable_variables)
     checkpoint = checkpoints.latest_checkpoint(out_dir) if resume else None
@@ -84,7 +84,7 @@ def train_upscaler(config, out_dir, resume=False, progress=True):
             [FEATURE_LAYER], arch=config.vgg, weights=config.vgg_weights
         )
     loss = SuperResolutionLoss(loss_network, config.loss, config.pixel_weight)
-    pairs, photos = data.training_pairs(
+    pairs, photos = upscaler_input.training_pairs(
         config.data,
         config.factor,
         config.crop_size,

@@ -5,7 +5,7 @@ import os
 
 from nst_tf import defaults
 from nst_tf.errors import NstError
-from nst_tf.feedforward.config import TFDS_PREFIX
+from nst_tf.feedforward.training_config import TFDS_PREFIX
 
 # Factors `nst-tf upscale` offers; networks are trained for TRAINED_FACTORS (x8 is the x4
 # network followed by a bicubic x2, see nst_tf.superres.upscaling).
@@ -67,7 +67,7 @@ class UpscaleConfig:
       batch_size: crops per step.
       crop_size: side of the high-resolution training crops, px (divisible by factor).
       pool_size: shorter side the photos are resized to before cropping, px.
-      width, residual_blocks: the network (nst_tf.superres.network.build_upscaler).
+      width, residual_blocks: the network (nst_tf.superres.upscaler_network.build_upscaler).
       vgg, vgg_weights: the loss network.
       pixel_weight: weight of the pixel MSE (on the 0-255 scale) beside the feature distance.
       learning_rate: Adam's learning rate.

@@ -10,7 +10,7 @@ import numpy as np
 
 from nst_tf import motion
 from nst_tf.errors import NstError
-from nst_tf.io import video
+from nst_tf.io import video_io
 
 TEMPORAL_MODES = ("none", "blend", "flow")
 # How much of the previous result each mode keeps by default: with flow (bicubic warps), 0.9
@@ -91,14 +91,14 @@ def stylize_video(
         raise NstError(f"temporal smoothing must be in [0, 1), got {smoothing}")
     step = {"flow": flow_smooth, "blend": smooth}.get(temporal)
     smoothing = smoothing if step else 0.0
-    reader, meta = video.open_video(in_path)
+    reader, meta = video_io.open_video(in_path)
     try:
         frames = _stylised_frames(
             reader, style_model, style_weights, size, batch_size, step or smooth, smoothing
         )
-        return video.write_video(
+        return video_io.write_video(
             frames, out_path, sound_from=in_path, fps=meta.get("fps", 25),
-            total=video.frame_count(meta), progress=progress,
+            total=video_io.frame_count(meta), progress=progress,
         )  # fmt: skip
     finally:
         reader.close()
@@ -107,7 +107,7 @@ def stylize_video(
 def _stylised_frames(reader, style_model, style_weights, size, batch_size, step, smoothing):
     """The frames of `reader` stylised in batches and smoothed one by one with `step`."""
     previous_content = previous_result = None
-    for batch in video.frame_batches(reader, batch_size, size):
+    for batch in video_io.frame_batches(reader, batch_size, size):
         outputs = style_model.stylize(batch, style_weights)
         for content, stylised in zip(batch, outputs):
             result = step(stylised, previous_result, content, previous_content, smoothing)

@@ -100,7 +100,7 @@ def define_flags():
 
 def run(values):
     """Runs `nst-tf train`."""
-    from nst_tf.feedforward.config import TrainConfig
+    from nst_tf.feedforward.training_config import TrainConfig
 
     if not values["out"]:
         raise NstError("missing --out: the run folder")
