@@ -40,7 +40,7 @@ ALLOWED = {
     },
     "pretrained": {
         "io", "lite", "engine_choice", "colors", "blending", "tiling", "feedforward.network_layers",
-        "feedforward.layers", "feedforward.shipped",
+        "feedforward.shipped",
     },
     "export": {"io", "feedforward", "pretrained", "superres", "lite", "metrics"},
     "serve": {"io", "optimize", "feedforward", "pretrained", "encoders", "colors", "engine_choice"},

@@ -139,13 +139,13 @@ def _export_web(folder):
 
 def _export_arbitrary(output, tflite, version, quantize, size, representative):
     """Magenta's arbitrary stylisation pair, shipped weights."""
-    from nst_tf.export import arbitrary
+    from nst_tf.export import arbitrary_pair
 
     if not tflite:
-        path = arbitrary.export_arbitrary_saved_model(output, version)
+        path = arbitrary_pair.export_arbitrary_saved_model(output, version)
         print(f"wrote {path} (SavedModel, signatures serving_default and encoded)")
         return
-    written = arbitrary.export_arbitrary_tflite(output, quantize, size, representative)
+    written = arbitrary_pair.export_arbitrary_tflite(output, quantize, size, representative)
     for path, length in written.items():
         print(f"wrote {path} ({length / 1e6:.2f} MB, TFLite {quantize})")
 

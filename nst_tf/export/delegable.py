@@ -23,7 +23,12 @@ import math
 import keras
 import tensorflow as tf
 
-from nst_tf.feedforward.layers import InstanceNormalization, PadToMultiple, ReflectionPad
+from nst_tf.export.delegable_norms import (
+    AffineStyleNormalization,
+    OneScanInstanceNormalization,
+    OneScanMoments,
+)
+from nst_tf.feedforward.network_layers import InstanceNormalization, PadToMultiple, ReflectionPad
 from nst_tf.pretrained.layers import InstanceMoments, StyleNormalization
 
 # Stride-1 convolutions to fewer channels than this, or with kernels at least LARGE_KERNEL
@@ -40,11 +45,12 @@ LARGE_BLOCK = 4
 MAX_CONCAT_INPUTS = 4
 
 
-def delegable_copy(model):
+def delegable_copy(model, one_scan_norms=True):
     """A copy of a functional network (sharing its weights) with the layers above rewritten.
 
     A convolution is rewritten only where its padded input's height and width are even for every
-    input size (after a PadToMultiple, as the style networks begin).
+    input size (after a PadToMultiple, as the style networks begin). With one_scan_norms False
+    the instance norms stay as they are (an int8 export: squares lose too much in 8 bits).
     """
     sizes = {}  # new tensor id -> (m, q): its height and width are m * n + q for some n
     # New tensor id -> (stage, tensor): an upsampling by 2 ("upsampled") of the tensor, or a
@@ -67,11 +73,11 @@ def delegable_copy(model):
             multiple, extra = multiple * layer.size[0], extra * layer.size[0]
             if layer.size[0] == 2:
                 then = ("upsampled", features)
-        elif isinstance(layer, InstanceNormalization):
+        elif isinstance(layer, InstanceNormalization) and one_scan_norms:
             replacement = OneScanInstanceNormalization(layer)
-        elif isinstance(layer, InstanceMoments):
+        elif isinstance(layer, InstanceMoments) and one_scan_norms:
             replacement = OneScanMoments(name=f"{layer.name}_one_scan")
-        elif isinstance(layer, StyleNormalization):
+        elif isinstance(layer, StyleNormalization) and one_scan_norms:
             replacement = AffineStyleNormalization(layer.epsilon, name=f"{layer.name}_affine")
         elif isinstance(layer, keras.layers.Conv2D):
             kernel, stride = layer.kernel_size[0], layer.strides[0]
@@ -164,58 +170,6 @@ class KnownChannels(keras.layers.Layer):
         output = self.layer(images)
         shape = tf.shape(output)
         return tf.reshape(output, [shape[0], shape[1], shape[2], images.shape[-1]])
-
-
-class OneScanMoments(keras.layers.Layer):
-    """InstanceMoments without a centred copy of the features: [mean, mean of squares less the
-    squared mean]."""
-
-    def call(self, features):
-        mean = tf.reduce_mean(features, axis=(1, 2), keepdims=True)
-        squares = tf.reduce_mean(tf.square(features), axis=(1, 2), keepdims=True)
-        return [mean, tf.maximum(squares - tf.square(mean), 0.0)]
-
-
-class OneScanInstanceNormalization(keras.layers.Layer):
-    """An InstanceNormalization (its weights) whose variance is the mean of squares less the
-    squared mean.
-
-    Args:
-      layer: the InstanceNormalization.
-    """
-
-    def __init__(self, layer, **kwargs):
-        super().__init__(name=f"{layer.name}_one_scan", **kwargs)
-        self.layer = layer
-
-    def call(self, inputs):
-        norm = self.layer
-        if norm.num_styles > 1:
-            features, style_weights = inputs
-            scale = tf.matmul(style_weights, norm.scale)[:, None, None, :]
-            shift = tf.matmul(style_weights, norm.shift)[:, None, None, :]
-        else:
-            features, scale, shift = inputs, norm.scale[0], norm.shift[0]
-        mean, variance = OneScanMoments()(features)
-        gain = scale * tf.math.rsqrt(variance + tf.cast(norm.epsilon, features.dtype))
-        return features * gain + (shift - mean * gain)
-
-
-class AffineStyleNormalization(keras.layers.Layer):
-    """StyleNormalization as one multiply and one add of the features.
-
-    Args:
-      epsilon: added to the variance.
-    """
-
-    def __init__(self, epsilon, **kwargs):
-        super().__init__(**kwargs)
-        self.epsilon = float(epsilon)
-
-    def call(self, inputs):
-        features, mean, variance, shift, scale = inputs
-        gain = scale[:, None, None, :] * tf.math.rsqrt(variance + self.epsilon)
-        return features * gain + (shift[:, None, None, :] - mean * gain)
 
 
 class SlicedReflectionPad(keras.layers.Layer):

@@ -11,7 +11,7 @@ Nagel et al. 2019, "Data-free quantization through weight equalization and bias 
 import keras
 import numpy as np
 
-from nst_tf.feedforward.layers import InstanceNormalization
+from nst_tf.feedforward.network_layers import InstanceNormalization
 
 # Mean variance given to every channel that feeds an instance normalisation (3 measured a little
 # better than 1 or 10 on the shipped networks).

@@ -20,7 +20,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from nst_tf.export import arbitrary, delegable, parity, tflite
+from nst_tf.export import arbitrary_pair, delegable, parity, tflite
 from nst_tf.feedforward import shipped
 from nst_tf.io import files, image_io
 from nst_tf.pretrained import lite_runner
@@ -43,7 +43,7 @@ def export_arbitrary_files(folder):
 
     written = {}
     with tempfile.TemporaryDirectory() as scratch:
-        pair = arbitrary.export_arbitrary_tflite(scratch, QUANTIZE, size=None)
+        pair = arbitrary_pair.export_arbitrary_tflite(scratch, QUANTIZE, size=None)
         for path, size in pair.items():
             name = os.path.basename(path).replace(f"_{QUANTIZE}", "")
             shutil.move(path, os.path.join(folder, name))

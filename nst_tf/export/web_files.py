@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 
-from nst_tf.export import arbitrary, litert_files, tflite
+from nst_tf.export import arbitrary_pair, litert_files, tflite
 from nst_tf.pretrained import lite_runner
 
 FOLDER = "web"
@@ -50,7 +50,7 @@ def export_transformers(folder, sides=(PAINT_SIDE, CAMERA_SIDE)):
     written = {}
     for shape in sorted({shape for side in sides for shape in shapes(side)}):
         with tempfile.TemporaryDirectory() as scratch:
-            pair = arbitrary.export_arbitrary_tflite(scratch, litert_files.QUANTIZE, size=shape)
+            pair = arbitrary_pair.export_arbitrary_tflite(scratch, litert_files.QUANTIZE, size=shape)
             path = next(p for p in pair if os.path.basename(p).startswith(lite_runner.TRANSFORMER))
             name = f"{transformer_name(shape)}.tflite"
             shutil.move(path, os.path.join(folder, name))

@@ -16,7 +16,7 @@ nst_tf.pretrained.onnx_arbitrary fills the weights from the ONNX files of stylet
 import keras
 from keras import layers
 
-from nst_tf.feedforward.layers import CropLike, PadToMultiple, ReflectionPad
+from nst_tf.feedforward.network_layers import CropLike, PadToMultiple, ReflectionPad
 from nst_tf.pretrained.layers import InstanceMoments, StyleNormalization
 from nst_tf.pretrained.sizes import STYLE_SIZE, STYLE_VECTOR_SIZE  # noqa: F401 - public here too
 

@@ -228,8 +228,8 @@ def stylize_fast_folder(in_dir, out_dir, styles, progress=True, **options):
 
 
 class FastVideoModel:
-    """The fast path behind the interface nst_tf.feedforward.video expects of a network
-    (`stylize(batch, style_weights)`): the same paintings and options for every frame.
+    """The fast path behind the interface nst_tf.feedforward.video_stylization expects of a
+    network (`stylize(batch, style_weights)`): the same paintings and options for every frame.
 
     Args:
       styles: as for `stylize_fast`.

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst_tf.export import delegable
-from nst_tf.feedforward.layers import InstanceNormalization
+from nst_tf.export import delegable, delegable_norms
+from nst_tf.feedforward.network_layers import InstanceNormalization
 from nst_tf.pretrained.layers import InstanceMoments, StyleNormalization
 
 
@@ -42,13 +42,13 @@ def test_block_factor_fits_the_kernel_and_sides():
 def test_one_scan_norms_match_the_layers():
     features = tf.random.normal([2, 9, 7, 5], mean=3.0, stddev=2.0)
     mean, variance = InstanceMoments()(features)
-    one_mean, one_variance = delegable.OneScanMoments()(features)
+    one_mean, one_variance = delegable_norms.OneScanMoments()(features)
     np.testing.assert_allclose(one_mean, mean, rtol=1e-5)
     np.testing.assert_allclose(one_variance, variance, rtol=1e-4)
     shift, scale = tf.random.normal([2, 5]), tf.random.normal([2, 5])
     inputs = [features, mean, variance, shift, scale]
     np.testing.assert_allclose(
-        delegable.AffineStyleNormalization(1e-5)(inputs), StyleNormalization(1e-5)(inputs),
+        delegable_norms.AffineStyleNormalization(1e-5)(inputs), StyleNormalization(1e-5)(inputs),
         atol=1e-4,
     )
     norm = InstanceNormalization(num_styles=3)
@@ -58,6 +58,6 @@ def test_one_scan_norms_match_the_layers():
     norm.shift.assign(tf.random.normal([3, 5]))
     expected = norm([features, style_weights])
     np.testing.assert_allclose(
-        delegable.OneScanInstanceNormalization(norm)([features, style_weights]), expected,
+        delegable_norms.OneScanInstanceNormalization(norm)([features, style_weights]), expected,
         atol=1e-4,
     )

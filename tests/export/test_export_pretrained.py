@@ -13,7 +13,7 @@ import tensorflow as tf
 from support import SAMPLES, SHARED, run_python
 
 from nst_tf.errors import NstError
-from nst_tf.export import arbitrary, parity, tflite
+from nst_tf.export import arbitrary_pair, parity, tflite
 from nst_tf.feedforward import lite_model
 from nst_tf.feedforward import model as feedforward
 from nst_tf.io import image_io
@@ -75,11 +75,11 @@ def keras_stylize(predictor, transformer_model, content, style, strength=1.0):
 
 def test_bad_requests_are_one_line_errors(tmp_path):
     with pytest.raises(NstError, match="needs representative images"):
-        arbitrary.export_arbitrary_tflite(tmp_path, "int8", predictor=1, transformer=1)
+        arbitrary_pair.export_arbitrary_tflite(tmp_path, "int8", predictor=1, transformer=1)
     with pytest.raises(NstError, match="unknown quantisation"):
-        arbitrary.export_arbitrary_tflite(tmp_path, "int4", predictor=1, transformer=1)
+        arbitrary_pair.export_arbitrary_tflite(tmp_path, "int4", predictor=1, transformer=1)
     with pytest.raises(NstError, match="at least 8x8"):
-        arbitrary.export_arbitrary_tflite(tmp_path, size=(4, 64), predictor=1, transformer=1)
+        arbitrary_pair.export_arbitrary_tflite(tmp_path, size=(4, 64), predictor=1, transformer=1)
     with pytest.raises(NstError, match="no style_predictor_\\*.tflite"):
         lite_runner.LiteArbitraryModel(tmp_path)
     (tmp_path / "style_predictor_none.tflite").write_bytes(b"nope")
@@ -136,7 +136,7 @@ LOAD_WITHOUT_NST_TF = textwrap.dedent(
 @pytest.mark.slow
 def test_arbitrary_saved_model_signatures_and_values(tmp_path, stand_ins):
     predictor, transformer_model = stand_ins
-    path = arbitrary.export_arbitrary_saved_model(
+    path = arbitrary_pair.export_arbitrary_saved_model(
         str(tmp_path / "arbitrary"), predictor=predictor, transformer=transformer_model
     )
     assert path == str(tmp_path / "arbitrary" / "1")
@@ -172,7 +172,7 @@ def test_arbitrary_tflite_files_and_runner(tmp_path, stand_ins):
     predictor, transformer_model = stand_ins
     representative = [sample(name) for name in (*PHOTOS, *PAINTINGS)]
     for quantize in ("none", "int8"):
-        written = arbitrary.export_arbitrary_tflite(
+        written = arbitrary_pair.export_arbitrary_tflite(
             tmp_path, quantize, (40, 56), representative, predictor, transformer_model
         )
         names = [f"style_predictor_{quantize}.tflite", f"arbitrary_transformer_{quantize}.tflite"]
@@ -243,7 +243,7 @@ def parity_pairs():
 @needs_shipped
 @pytest.mark.slow
 def test_shipped_arbitrary_saved_model_parity(tmp_path, shipped_pair):
-    path = arbitrary.export_arbitrary_saved_model(str(tmp_path / "magenta"))
+    path = arbitrary_pair.export_arbitrary_saved_model(str(tmp_path / "magenta"))
     serve = tf.saved_model.load(path).signatures["serving_default"]
     for photo, painting, content, style in parity_pairs():
         for strength in (1.0, 0.5):
@@ -270,7 +270,7 @@ def test_shipped_arbitrary_tflite_parity(tmp_path, shipped_pair, quantize):
         pytest.skip("needs ../shared/images/train to calibrate int8")
     predictor, transformer_model = shipped_pair
     representative = tflite.calibration_images(str(TRAIN_PHOTOS)) if quantize == "int8" else None
-    written = arbitrary.export_arbitrary_tflite(tmp_path, quantize, PARITY_SIZE, representative)
+    written = arbitrary_pair.export_arbitrary_tflite(tmp_path, quantize, PARITY_SIZE, representative)
     for path, length in written.items():
         print(f"{path.rsplit('/', 1)[-1]}: {length} bytes")
     lite = lite_runner.LiteArbitraryModel(tmp_path)
