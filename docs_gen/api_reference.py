@@ -21,7 +21,7 @@ _SECTIONS = {
 
 def public_names():
     """nst_tf's public names with the module each is defined in, in nst_tf's order."""
-    return dict(nst_tf._PUBLIC)
+    return dict(nst_tf.DEFINED_IN)
 
 
 def render():

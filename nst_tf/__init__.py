@@ -8,7 +8,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-_PUBLIC = {
+# Each public name and the module that defines it (the API reference page is built from it).
+DEFINED_IN = {
     "NstError": "nst_tf.errors",
     "load_image": "nst_tf.io.image_io",
     "save_image": "nst_tf.io.image_io",
@@ -60,13 +61,13 @@ _PUBLIC = {
     "load_upscaler": "nst_tf.superres.upscaling",
 }
 
-__all__ = list(_PUBLIC)
+__all__ = list(DEFINED_IN)
 
 
 def __getattr__(name):
-    if name not in _PUBLIC:
+    if name not in DEFINED_IN:
         raise AttributeError(f"module 'nst_tf' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    value = getattr(importlib.import_module(DEFINED_IN[name]), name)
     globals()[name] = value
     return value
 
