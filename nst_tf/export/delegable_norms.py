@@ -30,15 +30,9 @@ class OneScanInstanceNormalization(keras.layers.Layer):
         self.layer = layer
 
     def call(self, inputs):
-        norm = self.layer
-        if norm.num_styles > 1:
-            features, style_weights = inputs
-            scale = tf.matmul(style_weights, norm.scale)[:, None, None, :]
-            shift = tf.matmul(style_weights, norm.shift)[:, None, None, :]
-        else:
-            features, scale, shift = inputs, norm.scale[0], norm.shift[0]
+        features, scale, shift = self.layer.features_scale_shift(inputs)
         mean, variance = OneScanMoments()(features)
-        gain = scale * tf.math.rsqrt(variance + tf.cast(norm.epsilon, features.dtype))
+        gain = scale * tf.math.rsqrt(variance + tf.cast(self.layer.epsilon, features.dtype))
         return features * gain + (shift - mean * gain)
 
 

@@ -98,15 +98,18 @@ class InstanceNormalization(keras.layers.Layer):
             shape=(self.num_styles, channels), initializer="zeros", name="shift"
         )
 
-    def call(self, inputs):
+    def features_scale_shift(self, inputs):
+        """The features of a call's inputs, and the scale and shift of their style weights."""
         if self.num_styles > 1:
             features, style_weights = inputs
             style_weights = ops.cast(style_weights, features.dtype)
             scale = ops.matmul(style_weights, self.scale)[:, None, None, :]
             shift = ops.matmul(style_weights, self.shift)[:, None, None, :]
-        else:
-            features = inputs
-            scale, shift = self.scale[0], self.shift[0]
+            return features, scale, shift
+        return inputs, self.scale[0], self.shift[0]
+
+    def call(self, inputs):
+        features, scale, shift = self.features_scale_shift(inputs)
         mean = ops.mean(features, axis=(1, 2), keepdims=True)
         centered = features - mean
         variance = ops.mean(centered * centered, axis=(1, 2), keepdims=True)
