@@ -111,7 +111,7 @@ def export_arbitrary_tflite(
     contents = [image_io.resize(image, size) if size else image for image in calibration]
     content_shape = (1, *size, 3) if size else (1, None, None, 3)
     vector_size = int(predictor.outputs[0].shape[-1])
-    transformer = delegable.delegable_copy(transformer, one_scan_norms=quantize != "int8")
+    transformer = delegable.delegable_copy(transformer, quantize)
 
     def predict(style_image):
         return predictor(style_image / 255.0, training=False)

@@ -23,13 +23,8 @@ import math
 import keras
 import tensorflow as tf
 
-from nst_tf.export.delegable_norms import (
-    AffineStyleNormalization,
-    OneScanInstanceNormalization,
-    OneScanMoments,
-)
-from nst_tf.feedforward.network_layers import InstanceNormalization, PadToMultiple, ReflectionPad
-from nst_tf.pretrained.layers import InstanceMoments, StyleNormalization
+from nst_tf.export.delegable_norms import one_scan_copy
+from nst_tf.feedforward.network_layers import PadToMultiple, ReflectionPad
 
 # Stride-1 convolutions to fewer channels than this, or with kernels at least LARGE_KERNEL
 # wide, compute BLOCK x BLOCK blocks of outputs (SpaceToDepthConv); kernels of at least
@@ -45,13 +40,14 @@ LARGE_BLOCK = 4
 MAX_CONCAT_INPUTS = 4
 
 
-def delegable_copy(model, one_scan_norms=True):
+def delegable_copy(model, quantize=None):
     """A copy of a functional network (sharing its weights) with the layers above rewritten.
 
     A convolution is rewritten only where its padded input's height and width are even for every
-    input size (after a PadToMultiple, as the style networks begin). With one_scan_norms False
-    the instance norms stay as they are (an int8 export: squares lose too much in 8 bits).
+    input size (after a PadToMultiple, as the style networks begin). The instance norms are
+    written in one scan unless `quantize` is "int8" (squares lose too much in 8 bits).
     """
+    one_scan = quantize != "int8"
     sizes = {}  # new tensor id -> (m, q): its height and width are m * n + q for some n
     # New tensor id -> (stage, tensor): an upsampling by 2 ("upsampled") of the tensor, or a
     # reflection padding by 1 of that ("padded") with the tensor edge-padded by 1.
@@ -73,12 +69,8 @@ def delegable_copy(model, one_scan_norms=True):
             multiple, extra = multiple * layer.size[0], extra * layer.size[0]
             if layer.size[0] == 2:
                 then = ("upsampled", features)
-        elif isinstance(layer, InstanceNormalization) and one_scan_norms:
-            replacement = OneScanInstanceNormalization(layer)
-        elif isinstance(layer, InstanceMoments) and one_scan_norms:
-            replacement = OneScanMoments(name=f"{layer.name}_one_scan")
-        elif isinstance(layer, StyleNormalization) and one_scan_norms:
-            replacement = AffineStyleNormalization(layer.epsilon, name=f"{layer.name}_affine")
+        elif one_scan and (norm := one_scan_copy(layer)):
+            replacement = norm
         elif isinstance(layer, keras.layers.Conv2D):
             kernel, stride = layer.kernel_size[0], layer.strides[0]
             if stage == "padded" and _subpixel_conv_fits(layer):
@@ -127,10 +119,12 @@ def _block_factor(conv, channels_in, multiple, extra):
         and kernel[0] == kernel[1]
         and (kernel[0] >= LARGE_KERNEL or conv.filters < NARROW_CHANNELS)
     )
+    if not fits:
+        return None
     narrow = max(channels_in, conv.filters) < NARROW_CHANNELS
     blocks = (LARGE_BLOCK, BLOCK) if kernel[0] >= LARGEST_KERNEL and narrow else (BLOCK,)
     for block in blocks:
-        if fits and (kernel[0] - 1) % block == 0 and multiple % block == 0 and extra % block == 0:
+        if (kernel[0] - 1) % block == 0 and multiple % block == 0 and extra % block == 0:
             return block
     return None
 

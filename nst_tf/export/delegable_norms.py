@@ -6,20 +6,43 @@ does."""
 import keras
 import tensorflow as tf
 
+from nst_tf.feedforward.network_layers import InstanceNormalization
+from nst_tf.pretrained.layers import InstanceMoments, StyleNormalization
+
+
+def one_scan_copy(layer):
+    """The one-scan layer standing for a Keras instance-norm layer, or None for other layers."""
+    if isinstance(layer, InstanceNormalization):
+        return OneScanInstanceNormalization(layer)
+    if isinstance(layer, InstanceMoments):
+        return OneScanMoments(name=f"{layer.name}_one_scan")
+    if isinstance(layer, StyleNormalization):
+        return AffineStyleNormalization(layer.epsilon, name=f"{layer.name}_affine")
+    return None
+
+
+def one_scan_moments(features):
+    """[mean, variance] of each channel over the positions, without a centred copy."""
+    mean = tf.reduce_mean(features, axis=(1, 2), keepdims=True)
+    squares = tf.reduce_mean(tf.square(features), axis=(1, 2), keepdims=True)
+    return [mean, tf.maximum(squares - tf.square(mean), 0.0)]
+
+
+def affine_normalized(features, mean, variance, scale, shift, epsilon):
+    """(features - mean) / sqrt(variance + epsilon) * scale + shift as one multiply and one add."""
+    gain = scale * tf.math.rsqrt(variance + tf.cast(epsilon, features.dtype))
+    return features * gain + (shift - mean * gain)
+
 
 class OneScanMoments(keras.layers.Layer):
-    """InstanceMoments without a centred copy of the features: [mean, mean of squares less the
-    squared mean]."""
+    """InstanceMoments as one_scan_moments."""
 
     def call(self, features):
-        mean = tf.reduce_mean(features, axis=(1, 2), keepdims=True)
-        squares = tf.reduce_mean(tf.square(features), axis=(1, 2), keepdims=True)
-        return [mean, tf.maximum(squares - tf.square(mean), 0.0)]
+        return one_scan_moments(features)
 
 
 class OneScanInstanceNormalization(keras.layers.Layer):
-    """An InstanceNormalization (its weights) whose variance is the mean of squares less the
-    squared mean.
+    """An InstanceNormalization (its weights) with one_scan_moments and affine_normalized.
 
     Args:
       layer: the InstanceNormalization.
@@ -31,13 +54,12 @@ class OneScanInstanceNormalization(keras.layers.Layer):
 
     def call(self, inputs):
         features, scale, shift = self.layer.features_scale_shift(inputs)
-        mean, variance = OneScanMoments()(features)
-        gain = scale * tf.math.rsqrt(variance + tf.cast(self.layer.epsilon, features.dtype))
-        return features * gain + (shift - mean * gain)
+        mean, variance = one_scan_moments(features)
+        return affine_normalized(features, mean, variance, scale, shift, self.layer.epsilon)
 
 
 class AffineStyleNormalization(keras.layers.Layer):
-    """StyleNormalization as one multiply and one add of the features.
+    """StyleNormalization as affine_normalized.
 
     Args:
       epsilon: added to the variance.
@@ -49,5 +71,7 @@ class AffineStyleNormalization(keras.layers.Layer):
 
     def call(self, inputs):
         features, mean, variance, shift, scale = inputs
-        gain = scale[:, None, None, :] * tf.math.rsqrt(variance + self.epsilon)
-        return features * gain + (shift[:, None, None, :] - mean * gain)
+        return affine_normalized(
+            features, mean, variance, scale[:, None, None, :], shift[:, None, None, :],
+            self.epsilon,
+        )

@@ -96,7 +96,7 @@ def export_tflite(
         images = [image_io.resize(image, size) if size else image for image in representative]
         measured = np.full(num_styles, 1.0 / num_styles) if weighted else style_weights
         network = equalization.equalized_copy(network, measured, images)
-    network = delegable.delegable_copy(network, one_scan_norms=quantize != "int8")
+    network = delegable.delegable_copy(network, quantize)
     image_spec = tf.TensorSpec((1, *size, 3) if size else (1, None, None, 3), tf.float32, "images")
     if weighted:
         function = graphs.stylize_weighted(network)
