@@ -16,9 +16,27 @@ import time
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULT_PREFIX = "BENCH_RESULT "
+# The offline stand-in loss network (HED's VGG16 conv layers), beside the repository.
+STAND_IN_WEIGHTS = os.path.join(REPOSITORY, "..", "shared", "weights", "vgg16_hed_bsds500_notop.h5")
 # Bundled photos (nst_tf/samples) on which exports are compared with the Keras network.
 PARITY_PHOTOS = ("chelsea.jpg", "astronaut.jpg", "coffee.jpg", "brick.jpg", "shipwreck.jpg")
 
+
+
+def add_image_flags(parser):
+    """--content and --style, by default bundled coffee.jpg and starry_night.jpg."""
+    samples = os.path.join(REPOSITORY, "nst_tf", "samples")
+    parser.add_argument("--content", default=os.path.join(samples, "coffee.jpg"))
+    parser.add_argument("--style", default=os.path.join(samples, "starry_night.jpg"))
+
+
+def add_vgg_weights_flag(parser):
+    """--vgg-weights: a weights file, or 'none'; by default the stand-in VGG16 if present."""
+    parser.add_argument(
+        "--vgg-weights",
+        default=STAND_IN_WEIGHTS if os.path.isfile(STAND_IN_WEIGHTS) else "none",
+        help="weights file, or 'none' for random weights (default: the stand-in VGG16 if present)",
+    )
 
 def machine_facts():
     """Facts about this machine and its software, without importing TensorFlow.

@@ -26,8 +26,6 @@ from tools import benchmarks
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # before any TensorFlow import
 
 
-REPO = benchmarks.REPOSITORY
-STAND_IN = os.path.join(REPO, "..", "shared", "weights", "vgg16_hed_bsds500_notop.h5")
 SEAM_CROP = 256  # px of the result around a point where tiles meet
 SEAM_ZOOM = 2
 
@@ -42,8 +40,7 @@ def parse_args(argv):
       argparse.Namespace.
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--content", default=os.path.join(REPO, "nst_tf/samples/coffee.jpg"))
-    parser.add_argument("--style", default=os.path.join(REPO, "nst_tf/samples/starry_night.jpg"))
+    benchmarks.add_image_flags(parser)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1024, 2048, 4096])
     parser.add_argument("--iterations", type=int, default=2, help="L-BFGS iterations at full size")
     parser.add_argument("--scales", type=int, default=None, help="pyramid levels (default: auto)")
@@ -54,11 +51,7 @@ def parse_args(argv):
         "--precision", default="auto", choices=["auto", "float32", "bfloat16"],
         help="the loss network's number format",
     )  # fmt: skip
-    parser.add_argument(
-        "--vgg-weights",
-        default=STAND_IN if os.path.isfile(STAND_IN) else "none",
-        help="weights file, or 'none' for random weights (default: the stand-in VGG16 if present)",
-    )
+    benchmarks.add_vgg_weights_flag(parser)
     parser.add_argument("--out", default="bench_results/bench_memory.json", help="JSON path")
     parser.add_argument("--images", default="/tmp/bench_memory", help="folder for the results")
     parser.add_argument("--seams", help="write a crop across tile boundaries here (.jpg)")

@@ -23,8 +23,6 @@ from tools import benchmarks
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # before any TensorFlow import
 
 
-REPO = benchmarks.REPOSITORY
-STAND_IN = os.path.join(REPO, "..", "shared", "weights", "vgg16_hed_bsds500_notop.h5")
 CONFIGS = ("single", "pyramid")
 
 
@@ -38,18 +36,13 @@ def parse_args(argv):
       argparse.Namespace.
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--content", default=os.path.join(REPO, "nst_tf/samples/coffee.jpg"))
-    parser.add_argument("--style", default=os.path.join(REPO, "nst_tf/samples/starry_night.jpg"))
+    benchmarks.add_image_flags(parser)
     parser.add_argument("--size", type=int, default=1024, help="longest side of the result, px")
     parser.add_argument("--iterations", type=int, default=20, help="L-BFGS iterations at full size")
     parser.add_argument("--scales", type=int, default=3, help="pyramid levels")
     parser.add_argument("--init", default="content", choices=["content", "noise"])
     parser.add_argument("--vgg", default="vgg16", choices=["vgg16", "vgg19"])
-    parser.add_argument(
-        "--vgg-weights",
-        default=STAND_IN if os.path.isfile(STAND_IN) else "none",
-        help="weights file, or 'none' for random weights (default: the stand-in VGG16 if present)",
-    )
+    benchmarks.add_vgg_weights_flag(parser)
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
     parser.add_argument("--out", default="bench_results/bench_pyramid.json", help="JSON path")
     parser.add_argument("--one", choices=CONFIGS, help=argparse.SUPPRESS)
