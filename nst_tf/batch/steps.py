@@ -76,9 +76,11 @@ def make_painter(model=None, model_style=None, style=None, engine="auto"):
         from nst_tf.pretrained import fast
 
         painting = np.asarray(style, np.float32)
-        return lambda images: np.stack(
-            [fast.stylize_fast(image, painting, engine=engine) for image in images]
-        )
+        vector = fast.shared_paintings_vector(painting, engine=engine)
+        return lambda images: np.stack([
+            fast.stylize_fast(image, painting, engine=engine, paintings_vector=vector)
+            for image in images
+        ])  # fmt: skip
     from nst_tf.feedforward import styles
 
     network = styles.load_style_network(model, engine)

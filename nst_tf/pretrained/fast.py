@@ -141,6 +141,7 @@ def stylize_fast(
     tile_size: int | None = None,
     progress: bool = False,
     engine: str = "auto",
+    paintings_vector: np.ndarray | None = None,
 ) -> np.ndarray:
     """Stylises a photo with one or more paintings in one pass.
 
@@ -160,6 +161,9 @@ def stylize_fast(
       progress: progress bar over tiles.
       engine: "litert" runs the shipped .tflite files (no TensorFlow), "tensorflow" the Keras
         networks; "auto" chooses (see nst_tf.engine_choice).
+      paintings_vector: the paintings' style vector with these options, from
+        shared_paintings_vector, for callers painting many photos with the same paintings;
+        None: computed here.
 
     Returns:
       float32 array (height, width, 3) in [0, 255].
@@ -167,7 +171,7 @@ def stylize_fast(
     Raises:
       NstError: a value out of range, or blend weights that do not fit.
     """
-    styles = [styles] if isinstance(styles, np.ndarray) and styles.ndim == 3 else list(styles)
+    styles = as_style_list(styles)
     check_arguments(strength, style_size, working_size, preserve_colors, tile_size, engine)
     content = np.asarray(content, np.float32)
     if size is not None:
@@ -177,7 +181,11 @@ def stylize_fast(
         image_io.check_min_side(np.shape(style), "style image")
     if preserve_colors == "histogram":
         styles = [colors.match_colors(style, content) for style in styles]
-    vector = blended_style_vector(styles, style_blend, style_size, engine)
+    if paintings_vector is not None and preserve_colors == "histogram":
+        raise NstError("a shared paintings_vector cannot follow each photo's colours (histogram)")
+    vector = paintings_vector
+    if vector is None:
+        vector = blended_style_vector(styles, style_blend, style_size, engine)
     if strength < 1.0:
         vector = strength * vector + (1.0 - strength) * style_vector(content, style_size, engine)
     height, width = content.shape[:2]
@@ -192,6 +200,33 @@ def stylize_fast(
     if preserve_colors == "luminance":
         painted = colors.combine_luminance(painted, content)
     return painted
+
+
+def as_style_list(styles):
+    """One style image or several, as a list."""
+    return [styles] if isinstance(styles, np.ndarray) and styles.ndim == 3 else list(styles)
+
+
+def shared_paintings_vector(styles, **options):
+    """The style vector every stylize_fast call with these paintings and keyword options can
+    share (folders, videos, batches), or None where each photo needs its own: "histogram"
+    colours recolour the paintings to each photo.
+
+    Raises:
+      NstError: as stylize_fast for these paintings and options.
+    """
+    if options.get("preserve_colors") == "histogram":
+        return None
+    styles = as_style_list(styles)
+    style_size = options.get("style_size", STYLE_SIZE)
+    engine = options.get("engine", "auto")
+    check_arguments(
+        options.get("strength", 1.0), style_size, options.get("working_size"),
+        options.get("preserve_colors"), options.get("tile_size"), engine,
+    )  # fmt: skip
+    for style in styles:
+        image_io.check_min_side(np.shape(style), "style image")
+    return blended_style_vector(styles, options.get("style_blend"), style_size, engine)
 
 
 def stylize_fast_folder(in_dir, out_dir, styles, progress=True, **options):
@@ -212,6 +247,7 @@ def stylize_fast_folder(in_dir, out_dir, styles, progress=True, **options):
     import tqdm  # here, not at the top: slow to import, and one image needs no progress bar
 
     report = {"written": [], "kept": [], "failed": []}
+    options = {**options, "paintings_vector": shared_paintings_vector(styles, **options)}
     for path in tqdm.tqdm(files.list_image_files(in_dir), disable=not progress, unit="image"):
         target = os.path.join(out_dir, os.path.relpath(path, in_dir))
         if os.path.isfile(target):
@@ -238,7 +274,7 @@ class FastVideoModel:
 
     def __init__(self, styles, **options):
         self.styles = styles
-        self.options = options
+        self.options = {**options, "paintings_vector": shared_paintings_vector(styles, **options)}
 
     def stylize(self, batch, style_weights=None):
         """Stylises a batch of frames (style_weights: unused, the paintings are fixed)."""

@@ -61,6 +61,30 @@ def test_luminance_keeps_the_content_colors_and_histogram_recolors_the_style(pho
     )
 
 
+def test_many_photos_share_one_paintings_vector(photo, tmp_path, monkeypatch):
+    styles = [sample("starry_night"), sample("the_scream")]
+    shared = fast.shared_paintings_vector(styles, style_blend=[3, 1], strength=0.5)
+    np.testing.assert_array_equal(shared, fast.blended_style_vector(styles, [3, 1]))
+    small = image_io.resize_longest(photo, 96)
+    np.testing.assert_array_equal(
+        fast.stylize_fast(small, styles, style_blend=[3, 1], strength=0.5, paintings_vector=shared),
+        fast.stylize_fast(small, styles, style_blend=[3, 1], strength=0.5),
+    )
+    assert fast.shared_paintings_vector(styles, preserve_colors="histogram") is None
+    with pytest.raises(NstError, match="histogram"):
+        fast.stylize_fast(small, styles, preserve_colors="histogram", paintings_vector=shared)
+    with pytest.raises(NstError, match="style image"):
+        fast.shared_paintings_vector(np.zeros((8, 8, 3), np.float32))
+
+    # A folder of three photos reads each painting once, not once per photo.
+    for name in ("a", "b", "c"):
+        image_io.save_image(tmp_path / "in" / f"{name}.png", small)
+    read = []
+    monkeypatch.setattr(fast, "style_vector", lambda *a, **k: read.append(1) or shared)
+    report = fast.stylize_fast_folder(tmp_path / "in", tmp_path / "out", styles, progress=False)
+    assert len(report["written"]) == 3 and len(read) == len(styles)
+
+
 def test_working_size_sets_the_stroke_size_at_any_output_size():
     photo, style = sample("astronaut", 1024), sample("starry_night")
     native = fast.stylize_fast(photo, style, working_size=None)
