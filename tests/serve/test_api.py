@@ -226,12 +226,13 @@ def test_job_refusals(client, photo_id, change, status, message):
 def test_cancel_and_queue_full(client, photo_id):
     body = {"content": photo_id, "style": "starry_night", "size": 64, "iterations": 300}
     running = client.post("/api/jobs", json=body).json()
+    # Started before the next arrives: on a loaded machine it could still be waiting.
+    status = wait_for(client, running["id"], ("running",))
     waiting = client.post("/api/jobs", json=body).json()
     assert waiting["state"] == "queued"
     full = client.post("/api/jobs", json=body)  # max_waiting=1
     assert full.status_code == 429 and int(full.headers["retry-after"]) >= 1
     assert "queue is full" in full.json()["detail"]
-    status = wait_for(client, running["id"], ("running",))
     assert client.get(f"/api/jobs/{waiting['id']}").json()["position"] == 1
     cancelled = client.delete(f"/api/jobs/{waiting['id']}").json()
     assert cancelled["state"] == "cancelled" and cancelled["position"] == -1
