@@ -134,7 +134,14 @@ def test_page_paints_in_the_browser_and_uploads_nothing(tmp_path):
             wait_for_new_result(page, before, timeout=120_000)
             assert "6000×4000 · scaled to 1024×683" in page.inner_text("#dropzone-text")
             assert "384×256" in page.inner_text("#result-info")
-            page.set_input_files("#photo-input", str(PHOTO))
+            for change in (  # back to the photo, then the style fully for the screenshot
+                lambda: page.set_input_files("#photo-input", str(PHOTO)),
+                lambda: page.fill("#strength", "100"),
+                lambda: page.uncheck("#preserve-colors"),
+            ):
+                before = page.get_attribute("#result", "src")
+                change()
+                wait_for_new_result(page, before)
             page.wait_for_function("() => document.getElementById('status').textContent === ''")
             page.wait_for_timeout(300)
             page.screenshot(path=str(DOCS / "serve_browser.png"), full_page=True)

@@ -307,6 +307,8 @@ window.addEventListener("pagehide", () => {
 if (STATIC_SITE) {
   $("mode-optimise").hidden = true;
   $("api-link").hidden = true;
+  $("fast-hint").textContent = "One pass of a pretrained network: any painting (Magenta's "
+    + "arbitrary stylisation) or one of the 26 built-in styles (marked fast), at 384 px.";
 } else checkOptimise();
 startLocal();
 loadStyles();
