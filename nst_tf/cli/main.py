@@ -13,6 +13,7 @@ import sys
 from absl import flags
 
 from nst_tf.cli import (
+    allocator,
     analogy_command,
     batch_command,
     export_command,
@@ -27,6 +28,8 @@ from nst_tf.errors import NstError
 
 PROGRAM = "nst-tf"
 USAGE_ERROR = 2
+# The commands that run until stopped, whose memory the system should get back between jobs.
+LONG_RUNNING = ("serve",)
 
 COMMANDS = {
     "stylize": stylize_command.COMMAND,
@@ -121,6 +124,8 @@ def _dispatch(argv):
     values["given_flags"] = {
         flag_name.replace("-", "_") for flag_name in fv if fv[flag_name].present
     }
+    if name not in LONG_RUNNING:
+        allocator.keep_freed_memory()
     try:
         command.run(values, *positionals)
     except NstError as error:
