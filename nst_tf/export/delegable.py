@@ -40,12 +40,13 @@ LARGE_BLOCK = 4
 MAX_CONCAT_INPUTS = 4
 
 
-def delegable_copy(model, quantize=None):
+def delegable_copy(model, quantize=None, input_multiple=1):
     """A copy of a functional network (sharing its weights) with the layers above rewritten.
 
     A convolution is rewritten only where its padded input's height and width are even for every
-    input size (after a PadToMultiple, as the style networks begin). The instance norms are
-    written in one scan unless `quantize` is "int8" (squares lose too much in 8 bits).
+    input size (after a PadToMultiple, as the style networks begin, or given inputs whose sides
+    are multiples of `input_multiple`). The instance norms are written in one scan unless
+    `quantize` is "int8" (squares lose too much in 8 bits).
     """
     one_scan = quantize != "int8"
     sizes = {}  # new tensor id -> (m, q): its height and width are m * n + q for some n
@@ -55,7 +56,7 @@ def delegable_copy(model, quantize=None):
 
     def call(layer, *args, **kwargs):
         features = args[0][0] if isinstance(args[0], (list, tuple)) else args[0]
-        multiple, extra = sizes.get(id(features), (1, 0))
+        multiple, extra = sizes.get(id(features), (input_multiple, 0))
         stage, before = upsampled.get(id(features), (None, None))
         replacement, then = None, None
         if isinstance(layer, PadToMultiple):

@@ -10,8 +10,14 @@ from nst_tf.errors import NstError
 DEFAULT_THREADS = 2
 
 
-def open_interpreter(path, threads=DEFAULT_THREADS):
-    """A LiteRT interpreter (XNNPACK on the CPU) with its tensors allocated.
+def open_interpreter(path, threads=DEFAULT_THREADS, allocate=True):
+    """A LiteRT interpreter (XNNPACK on the CPU).
+
+    Args:
+      path: .tflite file.
+      threads: CPU threads.
+      allocate: allocate its tensors at the shapes the file gives (else call `allocated`
+        before running it, once its inputs have their shapes).
 
     Raises:
       NstError: not a TFLite file.
@@ -19,11 +25,18 @@ def open_interpreter(path, threads=DEFAULT_THREADS):
     from ai_edge_litert.interpreter import Interpreter
 
     try:
-        with tf_startup.stderr_caught():  # "Created TensorFlow Lite XNNPACK delegate for CPU."
-            interpreter = Interpreter(model_path=os.fspath(path), num_threads=threads)
-            interpreter.allocate_tensors()
+        interpreter = Interpreter(model_path=os.fspath(path), num_threads=threads)
+        if allocate:
+            allocated(interpreter)
     except ValueError as error:
         raise NstError(f"not a TFLite model: {path} ({str(error).splitlines()[0]})") from None
+    return interpreter
+
+
+def allocated(interpreter):
+    """Allocates an interpreter's tensors (after a resize) and returns it."""
+    with tf_startup.stderr_caught():  # "Created TensorFlow Lite XNNPACK delegate for CPU."
+        interpreter.allocate_tensors()
     return interpreter
 
 
@@ -49,7 +62,7 @@ def invoke(interpreter, feeds):
     for details, array in resized:
         interpreter.resize_tensor_input(details["index"], np.shape(array))
     if resized:
-        interpreter.allocate_tensors()
+        allocated(interpreter)
     for details, array in feeds:
         interpreter.set_tensor(details["index"], quantized(np.asarray(array, np.float32), details))
     interpreter.invoke()
@@ -79,7 +92,7 @@ def dequantized(values, details):
 class Network:
     """One float32 .tflite file by its signature's names: named arrays in, named arrays out.
 
-    Inputs are resized (and the tensors reallocated) only when a shape changes.
+    Inputs are resized (and the tensors allocated) on the first call and when a shape changes.
 
     Args:
       path: .tflite file.
@@ -91,7 +104,7 @@ class Network:
 
     def __init__(self, path, threads=DEFAULT_THREADS):
         self.path = os.fspath(path)
-        self.interpreter = open_interpreter(path, threads)
+        self.interpreter = open_interpreter(path, threads, allocate=False)
         runner = self.interpreter.get_signature_runner()
         self._input_details = runner.get_input_details()
         self.inputs = {name: d["index"] for name, d in self._input_details.items()}
@@ -115,7 +128,7 @@ class Network:
                 self._shapes[index] = value.shape
                 changed = True
         if changed:
-            self.interpreter.allocate_tensors()
+            allocated(self.interpreter)
         for name, value in arrays.items():
             self.interpreter.set_tensor(self.inputs[name], value)
         self.interpreter.invoke()

@@ -18,7 +18,12 @@ from keras import layers
 
 from nst_tf.feedforward.network_layers import CropLike, PadToMultiple, ReflectionPad
 from nst_tf.pretrained.layers import InstanceMoments, StyleNormalization
-from nst_tf.pretrained.sizes import STYLE_SIZE, STYLE_VECTOR_SIZE  # noqa: F401 - public here too
+from nst_tf.pretrained.sizes import (  # noqa: F401 - public here too
+    EPSILON,
+    SIZE_MULTIPLE,
+    STYLE_SIZE,
+    STYLE_VECTOR_SIZE,
+)
 
 # MobileNetV2 inverted residual blocks: (expansion, output channels, repeats, first stride).
 MOBILENET_V2_STAGES = (
@@ -39,10 +44,6 @@ EXPAND = (("expand_conv1", 16, 3, 2), ("expand_conv2", 8, 3, 2), ("expand_conv3"
 NORMALIZED_CONVS = tuple(
     f"residual{block}_conv{conv}" for block in range(1, RESIDUAL_BLOCKS + 1) for conv in (1, 2)
 ) + tuple(name for name, *_ in EXPAND)
-# Every side is padded to a multiple of this (two stride-2 convolutions), then cropped back.
-SIZE_MULTIPLE = 4
-# Added to the variance in every instance norm (the value in the ONNX graph).
-EPSILON = 1e-5
 
 
 def build_style_predictor(name="style_predictor"):

@@ -27,6 +27,22 @@ class InstanceMoments(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
+class RowMoments(keras.layers.Layer):
+    """Each row's sums over the width of the features and of their squares (for moments over
+    several bands of rows). Returns [sums, squares], each (batch, height, 1, channels)."""
+
+    def call(self, features):
+        return [
+            ops.sum(features, axis=2, keepdims=True),
+            ops.sum(features * features, axis=2, keepdims=True),
+        ]
+
+    def compute_output_shape(self, input_shape):
+        shape = (*input_shape[:2], 1, input_shape[-1])
+        return [shape, shape]
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
 class StyleNormalization(keras.layers.Layer):
     """Normalises features with given moments, then scales and shifts them per image.
 

@@ -12,18 +12,30 @@ from nst_tf.errors import NstError
 from nst_tf.feedforward import shipped
 from nst_tf.io import image_io
 from nst_tf.lite import interpreter
-from nst_tf.pretrained.sizes import STYLE_SIZE
+from nst_tf.pretrained import staged_painting
+from nst_tf.pretrained.sizes import STAGES, STYLE_SIZE
 
-# The shipped .tflite files of the pair and its tile networks (see nst_tf.export.litert_files).
+# The shipped .tflite files of the pair (the transformer as its stages) and its tile networks
+# (see nst_tf.export.litert_files).
 PREDICTOR = "style_predictor"
-TRANSFORMER = "arbitrary_transformer"
+STAGE_FILES = {stage: f"arbitrary_{stage}" for stage in STAGES}
 MOMENTS = "arbitrary_moments"
 TILE_TRANSFORMER = "arbitrary_transformer_moments"
-FILES = (PREDICTOR, TRANSFORMER, MOMENTS, TILE_TRANSFORMER)
+FILES = (PREDICTOR, *STAGE_FILES.values(), MOMENTS, TILE_TRANSFORMER)
+# The name of the transformer's file in a pair that `nst-tf export arbitrary` writes.
+TRANSFORMER = "arbitrary_transformer"
 
 
 class LiteArbitrary:
-    """The pair and its tile networks (nst_tf.export.litert_files describes them)."""
+    """The pair and its tile networks (nst_tf.export.litert_files describes them).
+
+    The transformer's stages are loaded for the first image's pass each, one at a time (a
+    command painting one image holds one stage's memory), and from the second image on kept
+    loaded together (a process painting many pays their loading and first-call set-up once).
+    """
+
+    def __init__(self):
+        self._kept_stages = None
 
     def style_vector(self, square):
         """The style vector (100,) of a square style image."""
@@ -31,10 +43,17 @@ class LiteArbitrary:
         return next(iter(outputs.values()))[0]
 
     def paint(self, image, vector):
-        """The transformer on one image with one style vector."""
-        network = shipped.tflite_network(TRANSFORMER)
-        outputs = network(content=image[None], style_vector=vector[None])
-        return next(iter(outputs.values()))[0]
+        """The transformer on one image with one style vector, stage by stage."""
+        if self._kept_stages is None:
+            painted = staged_painting.paint(open_stage, image, vector)
+            self._kept_stages = {}
+            return painted
+        return staged_painting.paint(self._kept_stage, image, vector)
+
+    def _kept_stage(self, stage):
+        if stage not in self._kept_stages:
+            self._kept_stages[stage] = open_stage(stage)
+        return self._kept_stages[stage]
 
     def moments(self, image, vector):
         """Each instance norm's mean and variance on one image, for tile_painter."""
@@ -56,6 +75,11 @@ class LiteArbitrary:
             return next(iter(outputs.values()))[0]
 
         return paint_tile
+
+
+def open_stage(stage):
+    """A shipped stage of the transformer, loaded afresh."""
+    return shipped.load_tflite(STAGE_FILES[stage])
 
 
 @functools.cache
