@@ -40,13 +40,14 @@ LARGE_BLOCK = 4
 MAX_CONCAT_INPUTS = 4
 
 
-def delegable_copy(model, quantize=None, input_multiple=1):
+def delegable_copy(model, quantize=None, input_multiple=1, banded=False):
     """A copy of a functional network (sharing its weights) with the layers above rewritten.
 
     A convolution is rewritten only where its padded input's height and width are even for every
     input size (after a PadToMultiple, as the style networks begin, or given inputs whose sides
     are multiples of `input_multiple`). The instance norms are written in one scan unless
-    `quantize` is "int8" (squares lose too much in 8 bits).
+    `quantize` is "int8" (squares lose too much in 8 bits). A network that runs on bands of rows
+    (`banded`) keeps few pointers anyway: every block is BLOCK x BLOCK, with fewer zero taps.
     """
     one_scan = quantize != "int8"
     sizes = {}  # new tensor id -> (m, q): its height and width are m * n + q for some n
@@ -76,7 +77,7 @@ def delegable_copy(model, quantize=None, input_multiple=1):
             kernel, stride = layer.kernel_size[0], layer.strides[0]
             if stage == "padded" and _subpixel_conv_fits(layer):
                 replacement, args = SubpixelConv(layer), (before, *args[1:])
-            elif factor := _block_factor(layer, features.shape[-1], multiple, extra):
+            elif factor := _block_factor(layer, features.shape[-1], multiple, extra, banded):
                 replacement = SpaceToDepthConv(layer, factor)
             same = extra == kernel - 1 and multiple % stride == 0
             multiple, extra = (multiple // stride, 0) if same else (1, 0)
@@ -108,10 +109,10 @@ def _subpixel_conv_fits(conv):
     )
 
 
-def _block_factor(conv, channels_in, multiple, extra):
+def _block_factor(conv, channels_in, multiple, extra, banded):
     """The block side for a square stride-1 convolution with odd kernel, large or to few
     channels, on sides that are multiples of it: LARGE_BLOCK for the largest kernels between
-    few channels, else BLOCK; None if none fits."""
+    few channels unless `banded`, else BLOCK; None if none fits."""
     kernel = conv.kernel_size
     fits = (
         conv.strides == (1, 1)
@@ -123,7 +124,8 @@ def _block_factor(conv, channels_in, multiple, extra):
     if not fits:
         return None
     narrow = max(channels_in, conv.filters) < NARROW_CHANNELS
-    blocks = (LARGE_BLOCK, BLOCK) if kernel[0] >= LARGEST_KERNEL and narrow else (BLOCK,)
+    largest = kernel[0] >= LARGEST_KERNEL and narrow and not banded
+    blocks = (LARGE_BLOCK, BLOCK) if largest else (BLOCK,)
     for block in blocks:
         if (kernel[0] - 1) % block == 0 and multiple % block == 0 and extra % block == 0:
             return block

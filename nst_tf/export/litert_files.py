@@ -94,7 +94,9 @@ def export_transformer_stages(folder, transformer):
 
     stages = {
         # The expansion's inputs have even sides (half of a multiple of 4).
-        name: delegable.delegable_copy(model, STAGE_QUANTIZE[name], 2 if "expand" in name else 1)
+        name: delegable.delegable_copy(
+            model, STAGE_QUANTIZE[name], 2 if "expand" in name else 1, banded=name == "contract"
+        )
         for name, model in stage_networks.transformer_stages(transformer).items()
     }
 

@@ -29,31 +29,35 @@ TRANSFORMER = "arbitrary_transformer"
 class LiteArbitrary:
     """The pair and its tile networks (nst_tf.export.litert_files describes them).
 
-    The transformer's stages are loaded for the first image's pass each, one at a time (a
-    command painting one image holds one stage's memory), and from the second image on kept
-    loaded together (a process painting many pays their loading and first-call set-up once).
+    Until the first image is painted, the predictor and each stage of the transformer are loaded
+    for one use (a command painting one image holds one network's memory at a time, and the next
+    reuses it); from then on they stay loaded (a process painting many pays their loading and
+    first-call set-up once).
     """
 
     def __init__(self):
-        self._kept_stages = None
+        self._kept = None
 
     def style_vector(self, square):
         """The style vector (100,) of a square style image."""
-        outputs = shipped.tflite_network(PREDICTOR)(style_image=square[None])
+        outputs = self._network(PREDICTOR)(style_image=square[None])
         return next(iter(outputs.values()))[0]
 
     def paint(self, image, vector):
         """The transformer on one image with one style vector, stage by stage."""
-        if self._kept_stages is None:
-            painted = staged_painting.paint(open_stage, image, vector)
-            self._kept_stages = {}
-            return painted
-        return staged_painting.paint(self._kept_stage, image, vector)
+        painted = staged_painting.paint(
+            lambda stage: self._network(STAGE_FILES[stage]), image, vector
+        )
+        if self._kept is None:
+            self._kept = {}
+        return painted
 
-    def _kept_stage(self, stage):
-        if stage not in self._kept_stages:
-            self._kept_stages[stage] = open_stage(stage)
-        return self._kept_stages[stage]
+    def _network(self, name):
+        if self._kept is None:
+            return shipped.load_tflite(name)
+        if name not in self._kept:
+            self._kept[name] = shipped.load_tflite(name)
+        return self._kept[name]
 
     def moments(self, image, vector):
         """Each instance norm's mean and variance on one image, for tile_painter."""
@@ -75,11 +79,6 @@ class LiteArbitrary:
             return next(iter(outputs.values()))[0]
 
         return paint_tile
-
-
-def open_stage(stage):
-    """A shipped stage of the transformer, loaded afresh."""
-    return shipped.load_tflite(STAGE_FILES[stage])
 
 
 @functools.cache

@@ -70,34 +70,43 @@ def paint(open_stage, image, vector, band_pixels=BAND_PIXELS):
         padded = np.pad(padded, padding, mode="reflect")
     vector = np.asarray(vector, np.float32)[None]
     rows = max(band_pixels // padded.shape[1], SIZE_MULTIPLE)
-    contract, parts = open_stage("contract"), []
+    features = contracted(open_stage("contract"), padded, rows)
+    del padded
+    half = open_stage("residuals")(features=features, style_vector=vector)["features"]
+    del features
+    return expanded(open_stage, half, vector, rows // 2)[:height, :width]
+
+
+def contracted(contract, padded, rows):
+    """The contraction's features (1, height / 4, width / 4, channels) of a padded image, on bands
+    of `rows` rows."""
+    parts = []
     for (first, last), (start, end) in windows(
         padded.shape[0], rows, CONTRACT_MARGIN, SIZE_MULTIPLE
     ):
         features = contract(content=padded[None, first:last])["features"][0]
         parts.append(features[(start - first) // SIZE_MULTIPLE : (end - first) // SIZE_MULTIPLE])
-    del contract, padded
-    features = np.concatenate(parts)[None]
-    del parts
-    half = open_stage("residuals")(features=features, style_vector=vector)["features"]
-    del features
+    return np.concatenate(parts)[None]
 
-    spans = windows(half.shape[1], rows // 2, EXPAND_MARGIN, 2)
-    full_width = 2 * half.shape[2]
-    measure, statistics = open_stage("expand_moments"), Moments(full_width)
+
+def expanded(open_stage, half, vector, rows):
+    """The image (twice the height and width of `half`, the residual stage's features), in two
+    passes over bands of `rows` rows of `half`."""
+    spans = windows(half.shape[1], rows, EXPAND_MARGIN, 2)
+    width = 2 * half.shape[2]
+    measure, statistics = open_stage("expand_moments"), Moments(width)
     for (first, last), (start, end) in spans:
         kept = slice(2 * (start - first), 2 * (end - first))
         statistics.add(measure(features=half[:, first:last]), kept.start, kept.stop)
     del measure
-    expand, last_statistics = open_stage("expand"), Moments(full_width)
-    raw = np.empty((2 * half.shape[1], 2 * half.shape[2], 3), np.float32)
+    expand, moments, last_statistics = open_stage("expand"), statistics.moments(), Moments(width)
+    raw = np.empty((2 * half.shape[1], width, 3), np.float32)
     for (first, last), (start, end) in spans:
-        outputs = expand(features=half[:, first:last], style_vector=vector, **statistics.moments())
+        outputs = expand(features=half[:, first:last], style_vector=vector, **moments)
         kept = slice(2 * (start - first), 2 * (end - first))
         raw[2 * start : 2 * end] = outputs["raw"][0, kept]
         last_statistics.add(outputs, kept.start, kept.stop)
-    del expand
-    return finished(raw, last_statistics, outputs["scale"][0], outputs["shift"][0])[:height, :width]
+    return finished(raw, last_statistics, outputs["scale"][0], outputs["shift"][0])
 
 
 class Moments:

@@ -82,10 +82,14 @@ def test_keras_stages_on_bands_paint_what_the_whole_transformer_paints():
 
 @pytest.mark.slow
 def test_the_shipped_stages_paint_the_same_on_bands_as_in_one_band():
+    from nst_tf.feedforward import shipped
     from nst_tf.pretrained import fast, lite_runner
+
+    def open_stage(stage):
+        return shipped.load_tflite(lite_runner.STAGE_FILES[stage])
 
     photo = image_io.resize(image_io.load_image(SAMPLES / "astronaut.jpg"), (301, 383))
     vector = fast.style_vector(image_io.load_image(SAMPLES / "starry_night.jpg"), engine="litert")
-    one = staged_painting.paint(lite_runner.open_stage, photo, vector, band_pixels=10**7)
-    banded = staged_painting.paint(lite_runner.open_stage, photo, vector, band_pixels=40 * 384)
+    one = staged_painting.paint(open_stage, photo, vector, band_pixels=10**7)
+    banded = staged_painting.paint(open_stage, photo, vector, band_pixels=40 * 384)
     assert metrics.psnr(np.clip(banded, 0, 255), np.clip(one, 0, 255)) > 45.0
