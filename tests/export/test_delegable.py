@@ -26,11 +26,12 @@ def test_space_to_depth_conv_matches_the_convolution(kernel, factor):
 
 
 def test_block_factor_fits_the_kernel_and_sides():
-    def factor(kernel, channels_in, filters, multiple, extra):
+    def factor(kernel, channels_in, filters, multiple, extra, banded=False):
         conv = keras.layers.Conv2D(filters, kernel)
-        return delegable._block_factor(conv, channels_in, multiple, extra)
+        return delegable._block_factor(conv, channels_in, multiple, extra, banded)
 
     assert factor(9, 3, 8, 4, 8) == delegable.LARGE_BLOCK  # few channels: blocks of 4
+    assert factor(9, 3, 8, 4, 8, banded=True) == delegable.BLOCK  # unless on bands
     assert factor(9, 3, 32, 4, 8) == delegable.BLOCK
     assert factor(9, 8, 3, 2, 8) == delegable.BLOCK  # sides even, not multiples of 4
     assert factor(5, 3, 8, 4, 4) == delegable.BLOCK
