@@ -1,5 +1,5 @@
-"""Magenta's arbitrary pair on LiteRT: the shipped .tflite files, loaded on first use (images as
-float arrays in [0, 255], as nst_tf.pretrained.fast hands them over), and the pair as
+"""Magenta's arbitrary pair on LiteRT: the shipped .tflite files, the transformer as its stages
+(images as float arrays in [0, 255], as nst_tf.pretrained.fast hands them over), and the pair as
 `nst-tf export arbitrary --format tflite` wrote it."""
 
 import functools
