@@ -113,9 +113,6 @@ def export_arbitrary_tflite(
     vector_size = int(predictor.outputs[0].shape[-1])
     transformer = delegable.delegable_copy(transformer, quantize)
 
-    def predict(style_image):
-        return predictor(style_image / 255.0, training=False)
-
     def transform(content, style_vector):
         return 255.0 * transformer([content / 255.0, style_vector], training=False)
 
@@ -123,8 +120,8 @@ def export_arbitrary_tflite(
         (
             lite_runner.PREDICTOR,
             predictor,
-            predict,
-            [tf.TensorSpec((1, STYLE_SIZE, STYLE_SIZE, 3), tf.float32, "style_image")],
+            predictor_function(predictor),
+            [PREDICTOR_INPUT],
             [{"style_image": style[None]} for style in styles],
         ),
         (
@@ -148,3 +145,13 @@ def export_arbitrary_tflite(
         files.write_atomically(path, lambda f, data=flatbuffer: f.write(data))
         written[path] = len(flatbuffer)
     return written
+
+
+# The predictor's input in its TFLite files: a square style image in [0, 255].
+PREDICTOR_INPUT = tf.TensorSpec((1, STYLE_SIZE, STYLE_SIZE, 3), tf.float32, "style_image")
+
+
+def predictor_function(predictor):
+    """The function the predictor's TFLite files are converted from: PREDICTOR_INPUT ->
+    {"style_vector": (1, 100)}."""
+    return lambda style_image: {"style_vector": predictor(style_image / 255.0, training=False)}

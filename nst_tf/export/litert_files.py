@@ -4,10 +4,9 @@ shipped multi-style networks and the x4 upscaler.
 
 Every file takes float32 RGB in [0, 255] at any height x width (batch 1) and gives the same:
   style_predictor: "style_image" [1, 256, 256, 3] -> "style_vector" [1, 100];
-  the transformer's stages (nst_tf.pretrained.staged_painting runs them):
-    arbitrary_contract: "content" -> "features" (a quarter of the height and width);
-    arbitrary_residuals: "features", "style_vector" -> "features";
-    arbitrary_expand: "features", "style_vector" -> "image";
+  the transformer's stages (nst_tf.pretrained.stage_networks describes their inputs and
+    outputs, nst_tf.pretrained.staged_painting runs them): arbitrary_contract,
+    arbitrary_residuals, arbitrary_expand_moments, arbitrary_expand;
   arbitrary_moments: "content", "style_vector" -> "moment_00" ... (every instance norm's mean
     and variance, in nst_tf.pretrained.arbitrary.NORMALIZED_CONVS order);
   arbitrary_transformer_moments: "content", "style_vector", "moment_00" ... -> image;
@@ -21,11 +20,11 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from nst_tf.export import delegable, parity, tflite
+from nst_tf.export import arbitrary_pair, delegable, parity, tflite
 from nst_tf.feedforward import shipped
 from nst_tf.io import files, image_io
 from nst_tf.pretrained import lite_runner, staged_painting
-from nst_tf.pretrained.sizes import STYLE_SIZE, STYLE_VECTOR_SIZE
+from nst_tf.pretrained.sizes import STYLE_VECTOR_SIZE
 from nst_tf.superres import upscaling
 
 # Weights stored as float16 (computed in float32): half the bytes, parity with Keras kept (the
@@ -40,6 +39,9 @@ STAGE_QUANTIZE = {
     "expand_moments": "dynamic",
     "expand": "dynamic",
 }
+# The sides of the stages' inputs are multiples of these: the expansion's, half of a multiple of
+# 4. The contraction pads its own.
+STAGE_INPUT_MULTIPLE = {"contract": 1, "residuals": 1, "expand_moments": 2, "expand": 2}
 ANY_IMAGE = (1, None, None, 3)
 
 
@@ -54,14 +56,12 @@ def export_arbitrary_files(folder):
     from nst_tf.pretrained import networks
 
     predictor = networks.style_predictor()
-    square = tf.TensorSpec((1, STYLE_SIZE, STYLE_SIZE, 3), tf.float32, "style_image")
+    function = arbitrary_pair.predictor_function(predictor)
     written = {
         f"{lite_runner.PREDICTOR}.tflite": write(
-            folder, lite_runner.PREDICTOR, [predictor],
-            lambda style_image: {"style_vector": predictor(style_image / 255.0, training=False)},
-            [square],
+            folder, lite_runner.PREDICTOR, [predictor], function, [arbitrary_pair.PREDICTOR_INPUT]
         )
-    }  # fmt: skip
+    }
     written.update(export_transformer_stages(folder, networks.arbitrary_transformer()))
     moments = delegable.delegable_copy(networks.moments_model())
     tiled = delegable.delegable_copy(networks.arbitrary_transformer(given_moments=True))
@@ -93,9 +93,8 @@ def export_transformer_stages(folder, transformer):
     from nst_tf.pretrained import stage_networks
 
     stages = {
-        # The expansion's inputs have even sides (half of a multiple of 4).
         name: delegable.delegable_copy(
-            model, STAGE_QUANTIZE[name], 2 if "expand" in name else 1, banded=name == "contract"
+            model, STAGE_QUANTIZE[name], STAGE_INPUT_MULTIPLE[name], banded=name == "contract"
         )
         for name, model in stage_networks.transformer_stages(transformer).items()
     }
